@@ -1,0 +1,62 @@
+/**
+ * The one module that builds Redis key names. Every key that belongs to a shard carries the hash tag
+ * `{s<k>}`, so a script may touch all of them on one Redis Cluster slot; global keys have no tag.
+ */
+
+export type ConsumerName = 'aggregator' | 'archiver';
+
+export interface ShardKeys {
+  /** The shard's event stream (Kinesis shard): entries of enriched events and tick entries. */
+  readonly stream: string;
+  /** Per-minute-bucket set of recently seen `site|eventId` members, expired whole. */
+  dedupeBucket(bucket: number): string;
+  /** A consumer's checkpoint on this shard: the last stream id (and sub-index) it has processed. */
+  checkpoint(consumer: ConsumerName): string;
+  /** The shard's lease for a consumer kind: `owner:epoch` with a TTL. */
+  lease(consumer: ConsumerName): string;
+}
+
+export interface Keys {
+  readonly prefix: string;
+  shard(shard: number): ShardKeys;
+  /** Hash of site id → site JSON. */
+  readonly sites: string;
+  /** The visitor-id salt of one UTC day (YYYY-MM-DD). */
+  salt(day: string): string;
+  /** Set of consumer kinds whose checkpoints bound trimming. */
+  readonly consumers: string;
+  /** Rate limiter namespace (rate-limiter-flexible adds its own suffix). */
+  rateLimit(kind: 'ip' | 'site'): string;
+  /** Ingest counters shared by every server process (hash field → count). */
+  readonly ingestCounters: string;
+}
+
+export function shardTag(shard: number): string {
+  return `{s${shard}}`;
+}
+
+export function createKeys(prefix: string): Keys {
+  const shardCache = new Map<number, ShardKeys>();
+  return {
+    prefix,
+    shard(shard) {
+      let keys = shardCache.get(shard);
+      if (!keys) {
+        const base = `${prefix}${shardTag(shard)}`;
+        keys = {
+          stream: `${base}:in`,
+          dedupeBucket: (bucket) => `${base}:dd:${bucket}`,
+          checkpoint: (consumer) => `${base}:ck:${consumer}`,
+          lease: (consumer) => `${base}:lease:${consumer}`,
+        };
+        shardCache.set(shard, keys);
+      }
+      return keys;
+    },
+    sites: `${prefix}sites`,
+    salt: (day) => `${prefix}salt:${day}`,
+    consumers: `${prefix}consumers`,
+    rateLimit: (kind) => `${prefix}rl:${kind}`,
+    ingestCounters: `${prefix}stats:ingest`,
+  };
+}
