@@ -47,6 +47,8 @@ export const configSchema = z.object({
   GEOIP: bool.default(true),
   /** Directory for local state: the private Redis (DATA_DIR/redis) and, later, the archive. */
   DATA_DIR: z.string().min(1).default('.data'),
+  /** Serve the Next.js pages (dashboard, demo shop, admin); `false` makes an ingest-only node. */
+  APP_ENABLED: bool.default(true),
   /** Create the `demo` site on first start. */
   DEMO_SITE: bool.default(true),
   /** Log level of every process. */

@@ -27,8 +27,8 @@ export interface Keys {
   readonly consumers: string;
   /** Rate limiter namespace (rate-limiter-flexible adds its own suffix). */
   rateLimit(kind: 'ip' | 'site'): string;
-  /** Ingest counters shared by every server process (hash field → count). */
-  readonly ingestCounters: string;
+  /** Open alarms (hash: alarm id → JSON), e.g. a consumer holding back retention; shown in the admin UI. */
+  readonly alarms: string;
 }
 
 export function shardTag(shard: number): string {
@@ -57,6 +57,6 @@ export function createKeys(prefix: string): Keys {
     salt: (day) => `${prefix}salt:${day}`,
     consumers: `${prefix}consumers`,
     rateLimit: (kind) => `${prefix}rl:${kind}`,
-    ingestCounters: `${prefix}stats:ingest`,
+    alarms: `${prefix}alarms`,
   };
 }

@@ -1,0 +1,41 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { ServerContext } from './context';
+import { notFound, sendJson } from './http/respond';
+import { collectEndpoints } from './routes/collect';
+import { handleHealth, handleMetrics, handleReady } from './routes/health';
+import { handleSnippet } from './routes/snippet';
+import { handleRecentEvents } from './routes/streams';
+
+type Handler = (ctx: ServerContext, req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+/** Routes the server answers itself; everything else goes to Next.js (pages, demo shop). */
+const routes: Record<string, Handler> = {
+  '/healthz': handleHealth,
+  '/readyz': handleReady,
+  '/metrics': handleMetrics,
+  '/js/script.js': handleSnippet,
+  '/api/streams/recent': handleRecentEvents,
+};
+
+export type FallbackHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
+
+export function createRequestListener(ctx: ServerContext, fallback?: FallbackHandler): RequestListener {
+  return (req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const collect = collectEndpoints[path];
+    const handler: Handler | undefined = collect?.handler ?? routes[path];
+    if (collect) {
+      res.on('finish', () => ctx.metrics.requests.inc({ endpoint: collect.endpoint, status: String(res.statusCode) }));
+    }
+    const run = handler
+      ? handler(ctx, req, res)
+      : fallback
+        ? fallback(req, res)
+        : notFound(res, { error: `no route for ${path}`, field: 'path' });
+    Promise.resolve(run).catch((error: unknown) => {
+      ctx.logger.error({ err: error, path }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  };
+}

@@ -1,0 +1,35 @@
+import type { Config } from '../lib/config';
+import { IngestRateLimits } from '../lib/ingest/rate-limits';
+import { IngestService } from '../lib/ingest/ingest-service';
+import type { Logger } from '../lib/logger';
+import { DailySaltStore } from '../lib/privacy/salt-store';
+import { createKeys } from '../lib/redis/keys';
+import type { RedisClient } from '../lib/redis/scripts';
+import { SiteStore } from '../lib/sites/site-store';
+import { StreamWriter } from '../lib/streams/writer';
+import type { ServerContext } from './context';
+import { ServerMetrics } from './metrics';
+
+export function buildContext(config: Config, redis: RedisClient, logger: Logger): ServerContext {
+  const keys = createKeys(config.KEY_PREFIX);
+  const salts = new DailySaltStore(redis, keys);
+  const writer = new StreamWriter(redis, keys, {
+    shardCount: config.SHARDS,
+    dedupeHorizonMs: config.DEDUPE_HORIZON_MS,
+  });
+  return {
+    config,
+    logger,
+    redis,
+    keys,
+    sites: new SiteStore(redis, keys),
+    salts,
+    ingest: new IngestService(writer, salts, { geoip: config.GEOIP }),
+    rateLimits: new IngestRateLimits(redis, keys, {
+      ipPerMinute: config.RATE_LIMIT_IP_PER_MINUTE,
+      sitePerMinute: config.RATE_LIMIT_SITE_PER_MINUTE,
+    }),
+    metrics: new ServerMetrics(redis, keys, config.SHARDS),
+    draining: false,
+  };
+}

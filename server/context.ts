@@ -1,0 +1,24 @@
+import type { Config } from '../lib/config';
+import type { IngestRateLimits } from '../lib/ingest/rate-limits';
+import type { IngestService } from '../lib/ingest/ingest-service';
+import type { Logger } from '../lib/logger';
+import type { DailySaltStore } from '../lib/privacy/salt-store';
+import type { Keys } from '../lib/redis/keys';
+import type { RedisClient } from '../lib/redis/scripts';
+import type { SiteStore } from '../lib/sites/site-store';
+import type { ServerMetrics } from './metrics';
+
+/** Everything a request handler may use; built once per process in server/build-context.ts. */
+export interface ServerContext {
+  config: Config;
+  logger: Logger;
+  redis: RedisClient;
+  keys: Keys;
+  sites: SiteStore;
+  salts: DailySaltStore;
+  ingest: IngestService;
+  rateLimits: IngestRateLimits;
+  metrics: ServerMetrics;
+  /** True once shutdown has begun: readiness fails so load balancers stop sending traffic. */
+  draining: boolean;
+}
