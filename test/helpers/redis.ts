@@ -3,7 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { type RedisServerHandle, type RedisServerOptions, startRedisServer } from '../../scripts/redis-server';
+import {
+  type RedisServerHandle,
+  type RedisServerOptions,
+  startRedisServer,
+} from '../../scripts/redis-server';
 
 export interface TestRedis extends RedisServerHandle {
   /** A fresh key prefix, so tests sharing a server never see each other's keys. */

@@ -20,7 +20,11 @@ export interface TestServer {
  * The real HTTP server (collect, health, metrics routes; no Next.js pages) on a random port, over the
  * given Redis with a fresh key prefix. `env` overrides settings as environment variables would.
  */
-export async function startTestServer(redisUrl: string, prefix: string, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  redisUrl: string,
+  prefix: string,
+  env: Record<string, string> = {},
+): Promise<TestServer> {
   const config = parseConfig({
     REDIS_URL: redisUrl,
     KEY_PREFIX: prefix,
@@ -32,7 +36,11 @@ export async function startTestServer(redisUrl: string, prefix: string, env: Rec
     ...env,
   });
   const logger = createLogger('test-server', config.LOG_LEVEL);
-  const redis = createRedisClient(redisUrl, { name: 'test-server', commandTimeoutMs: 5_000, autoPipelining: true });
+  const redis = createRedisClient(redisUrl, {
+    name: 'test-server',
+    commandTimeoutMs: 5_000,
+    autoPipelining: true,
+  });
   const ctx = buildContext(config, redis, logger);
   await ctx.sites.create(demoSite(Date.now()));
   const server = createServer(createRequestListener(ctx));
