@@ -5,7 +5,7 @@ import type { DeviceType, UserAgentInfo } from '../events/enriched';
 /**
  * Ingest sees the same few hundred user agents millions of times and a parse costs tens of µs, so results
  * are memoised per UA string. 10 000 entries cover the long tail of real traffic; keys are at most
- * UA_MAX_KEY_LENGTH characters, so the cache stays under ~10 MB even when every UA is junk.
+ * UA_MAX_KEY_LENGTH characters, so each cache stays around 10 MB at worst, even when every UA is junk.
  */
 export const USER_AGENT_CACHE_MAX_ENTRIES = 10_000;
 
