@@ -11,50 +11,81 @@ const bool = z
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** Descriptions double as the documentation: docs/config.md and .env.example are generated from them. */
 export const configSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
-  /** HTTP port of the server (collect API, socket.io, dashboard). */
-  PORT: int(0, 65535).default(3000),
-  /** Interface the server binds to. */
-  HOST: z.string().min(1).default('0.0.0.0'),
-  /** Public base URL, used in printed links and snippets; defaults to http://localhost:PORT. */
-  PUBLIC_URL: z.url().optional(),
-  /** Redis to use. Unset: `npm start` launches a private redis-server under DATA_DIR/redis. */
-  REDIS_URL: z.string().min(1).optional(),
-  /** Prefix of every Redis key, so a shared Redis is never clobbered. */
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'])
+    .default('production')
+    .describe(
+      '`development` runs Next.js in dev mode (hot reload); anything else serves the production build.',
+    ),
+  PORT: int(0, 65535).default(3000).describe('HTTP port of the server: collect API, dashboard, demo shop.'),
+  HOST: z.string().min(1).default('0.0.0.0').describe('Interface the server binds to.'),
+  PUBLIC_URL: z
+    .url()
+    .optional()
+    .describe('Public base URL used in printed links and snippets. Default: `http://localhost:PORT`.'),
+  REDIS_URL: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Redis ≥ 7 to use. Unset: `npm start` launches a private `redis-server` (AOF on) under `DATA_DIR/redis`.',
+    ),
   KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]*:$/, 'must end with ":" and use only letters, digits, "_", "-", "."')
-    .default('rf:'),
-  /** Number of stream shards (changing it later needs a reshard; see docs/architecture.md). */
-  SHARDS: int(1, 1024).default(4),
-  /** Time-based retention of raw events in the shards. */
-  RETENTION_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
-  /** How often the janitor trims the shards. */
-  JANITOR_INTERVAL_MS: int(1000, 3_600_000).default(60_000),
-  /** Horizon within which a repeated event id is dropped at ingest (must exceed the snippet's 8 min retry horizon). */
-  DEDUPE_HORIZON_MS: int(60_000, 86_400_000).default(600_000),
-  /** Requests per minute allowed from one client IP to the collect endpoints; 0 disables. */
-  RATE_LIMIT_IP_PER_MINUTE: int(0, 10_000_000).default(600),
-  /** Events per minute accepted for one site; 0 disables. */
-  RATE_LIMIT_SITE_PER_MINUTE: int(0, 100_000_000).default(120_000),
-  /**
-   * Whose X-Forwarded-For to believe for the client IP: `false` (socket address only), `true` (any peer),
-   * `loopback` (peers on 127.0.0.0/8 or ::1, e.g. a local reverse proxy).
-   */
-  TRUST_PROXY: z.enum(['false', 'true', 'loopback']).default('loopback'),
-  /** Look up the visitor's country in the bundled offline GeoLite2 country table. */
-  GEOIP: bool.default(true),
-  /** Directory for local state: the private Redis (DATA_DIR/redis) and, later, the archive. */
-  DATA_DIR: z.string().min(1).default('.data'),
-  /** Serve the Next.js pages (dashboard, demo shop, admin); `false` makes an ingest-only node. */
-  APP_ENABLED: bool.default(true),
-  /** Create the `demo` site on first start. */
-  DEMO_SITE: bool.default(true),
-  /** Log level of every process. */
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** Hard limit for a graceful shutdown before connections are cut. */
-  SHUTDOWN_TIMEOUT_MS: int(100, 120_000).default(10_000),
+    .default('rf:')
+    .describe('Prefix of every Redis key, so a shared Redis is never clobbered.'),
+  SHARDS: int(1, 1024)
+    .default(4)
+    .describe('Number of stream shards (Kinesis shards). Fixed once data exists.'),
+  RETENTION_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 365)
+    .default(24)
+    .describe('Time-based retention of raw events in the shards; never trims what a consumer has not read.'),
+  JANITOR_INTERVAL_MS: int(1000, 3_600_000)
+    .default(60_000)
+    .describe('How often the retention janitor trims.'),
+  DEDUPE_HORIZON_MS: int(60_000, 86_400_000)
+    .default(600_000)
+    .describe(
+      'A repeated event id is dropped at ingest for at least this long (the snippet retries for 8 min).',
+    ),
+  RATE_LIMIT_IP_PER_MINUTE: int(0, 10_000_000)
+    .default(600)
+    .describe('Collect requests per minute from one client IP; `0` disables.'),
+  RATE_LIMIT_SITE_PER_MINUTE: int(0, 100_000_000)
+    .default(120_000)
+    .describe('Events per minute accepted for one site; `0` disables.'),
+  TRUST_PROXY: z
+    .enum(['false', 'true', 'loopback'])
+    .default('loopback')
+    .describe(
+      'Whose `X-Forwarded-For` to believe: `false` (socket address only), `true` (any peer), `loopback` (a proxy on this machine).',
+    ),
+  GEOIP: bool
+    .default(true)
+    .describe('Look up the visitor country in the bundled offline GeoLite2 country table.'),
+  DATA_DIR: z.string().min(1).default('.data').describe('Local state: the private Redis (`DATA_DIR/redis`).'),
+  APP_ENABLED: bool
+    .default(true)
+    .describe('Serve the Next.js pages (dashboard, demo shop); `false` makes an ingest-only node.'),
+  DEMO_SITE: bool.default(true).describe('Create the `demo` site on first start.'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('Log level of every process (JSON logs on stdout).'),
+  SHUTDOWN_TIMEOUT_MS: int(100, 120_000)
+    .default(10_000)
+    .describe('Longest graceful shutdown before open connections are cut.'),
+  CHROMIUM_PATH: z
+    .string()
+    .min(1)
+    .default('/usr/bin/chromium')
+    .describe('Chromium used by the end-to-end tests (tests only).'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -61,7 +61,8 @@ export async function redisServerVersion(): Promise<string> {
     const { stdout } = await promisify(execFile)('redis-server', ['--version']);
     return /v=(\d+\.\d+\.\d+)/.exec(stdout)?.[1] ?? 'unknown';
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new RedisNotInstalledError(REDIS_INSTALL_HINT);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new RedisNotInstalledError(REDIS_INSTALL_HINT);
     throw error;
   }
 }
@@ -92,19 +93,28 @@ async function waitForPing(url: string, child: ChildProcess, timeoutMs: number):
 export async function startRedisServer(options: RedisServerOptions): Promise<RedisServerHandle> {
   const version = await redisServerVersion();
   const major = Number(version.split('.')[0]);
-  if (Number.isFinite(major) && major < 7) throw new Error(`redis-server ${version} is too old; Riffle needs Redis ≥ 7`);
+  if (Number.isFinite(major) && major < 7)
+    throw new Error(`redis-server ${version} is too old; Riffle needs Redis ≥ 7`);
   const dir = resolve(options.dir);
   mkdirSync(dir, { recursive: true });
   const port = options.port ?? (await freePort());
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--dir', dir,
-    '--appendonly', 'yes',
-    '--appendfsync', options.appendfsync ?? 'everysec',
-    '--save', '',
-    '--daemonize', 'no',
-    '--logfile', options.logFile ?? '',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    options.appendfsync ?? 'everysec',
+    '--save',
+    '',
+    '--daemonize',
+    'no',
+    '--logfile',
+    options.logFile ?? '',
     ...(options.extraArgs ?? []),
   ];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childEnvironment, ConfigError, loadConfig, publicUrl } from '../lib/config';
+import { ConfigError, childEnvironment, loadConfig, publicUrl } from '../lib/config';
 import { createLogger } from '../lib/logger';
 import { ensureBuild } from './ensure-build';
-import { type RedisServerHandle, RedisNotInstalledError, startRedisServer } from './redis-server';
+import { RedisNotInstalledError, type RedisServerHandle, startRedisServer } from './redis-server';
 import { Supervisor } from './supervisor';
 
 /**

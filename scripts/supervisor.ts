@@ -34,14 +34,19 @@ export class Supervisor {
 
   private launch(spec: ChildSpec): void {
     const startedAtMs = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', spec.entry], { env: spec.env, stdio: 'inherit' });
+    const child = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
+      env: spec.env,
+      stdio: 'inherit',
+    });
     this.running.set(spec.name, child);
     this.logger.info({ child: spec.name, pid: child.pid }, 'started');
     child.on('exit', (code, signal) => {
       this.running.delete(spec.name);
       if (this.stopping) return;
       const healthy = Date.now() - startedAtMs > HEALTHY_AFTER_MS;
-      const delayMs = healthy ? MIN_RESTART_DELAY_MS : (this.restartDelayMs.get(spec.name) ?? MIN_RESTART_DELAY_MS);
+      const delayMs = healthy
+        ? MIN_RESTART_DELAY_MS
+        : (this.restartDelayMs.get(spec.name) ?? MIN_RESTART_DELAY_MS);
       this.restartDelayMs.set(spec.name, Math.min(delayMs * 2, MAX_RESTART_DELAY_MS));
       this.logger.error({ child: spec.name, code, signal, restartInMs: delayMs }, 'child exited; restarting');
       setTimeout(() => {

@@ -25,7 +25,9 @@ export function createRequestListener(ctx: ServerContext, fallback?: FallbackHan
     const collect = collectEndpoints[path];
     const handler: Handler | undefined = collect?.handler ?? routes[path];
     if (collect) {
-      res.on('finish', () => ctx.metrics.requests.inc({ endpoint: collect.endpoint, status: String(res.statusCode) }));
+      res.on('finish', () =>
+        ctx.metrics.requests.inc({ endpoint: collect.endpoint, status: String(res.statusCode) }),
+      );
     }
     const run = handler
       ? handler(ctx, req, res)

@@ -1,6 +1,6 @@
 import type { Config } from '../lib/config';
-import { IngestRateLimits } from '../lib/ingest/rate-limits';
 import { IngestService } from '../lib/ingest/ingest-service';
+import { IngestRateLimits } from '../lib/ingest/rate-limits';
 import type { Logger } from '../lib/logger';
 import { DailySaltStore } from '../lib/privacy/salt-store';
 import { createKeys } from '../lib/redis/keys';

@@ -1,6 +1,6 @@
 import type { Config } from '../lib/config';
-import type { IngestRateLimits } from '../lib/ingest/rate-limits';
 import type { IngestService } from '../lib/ingest/ingest-service';
+import type { IngestRateLimits } from '../lib/ingest/rate-limits';
 import type { Logger } from '../lib/logger';
 import type { DailySaltStore } from '../lib/privacy/salt-store';
 import type { Keys } from '../lib/redis/keys';

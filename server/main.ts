@@ -11,7 +11,12 @@ import { buildContext } from './build-context';
 const ROOT_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 async function startNext(config: Config): Promise<FallbackHandler> {
-  const app = next({ dev: config.NODE_ENV === 'development', dir: ROOT_DIR, hostname: 'localhost', port: config.PORT });
+  const app = next({
+    dev: config.NODE_ENV === 'development',
+    dir: ROOT_DIR,
+    hostname: 'localhost',
+    port: config.PORT,
+  });
   await app.prepare();
   return app.getRequestHandler();
 }
@@ -19,13 +24,20 @@ async function startNext(config: Config): Promise<FallbackHandler> {
 async function main(logger: Logger): Promise<void> {
   const config = loadConfig();
   if (config.REDIS_URL === undefined) {
-    logger.fatal('REDIS_URL is not set: run `npm start` (which starts Redis for you) or point REDIS_URL at Redis ≥ 7');
+    logger.fatal(
+      'REDIS_URL is not set: run `npm start` (which starts Redis for you) or point REDIS_URL at Redis ≥ 7',
+    );
     process.exit(1);
   }
-  const redis = createRedisClient(config.REDIS_URL, { name: 'server', commandTimeoutMs: 5_000, autoPipelining: true });
+  const redis = createRedisClient(config.REDIS_URL, {
+    name: 'server',
+    commandTimeoutMs: 5_000,
+    autoPipelining: true,
+  });
   redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
   const ctx = buildContext(config, redis, logger);
-  if (config.DEMO_SITE && (await ctx.sites.create(demoSite(Date.now())))) logger.info('created the demo site');
+  if (config.DEMO_SITE && (await ctx.sites.create(demoSite(Date.now()))))
+    logger.info('created the demo site');
 
   const fallback = config.APP_ENABLED ? await startNext(config) : undefined;
   const server = createServer(createRequestListener(ctx, fallback));

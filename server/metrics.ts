@@ -44,7 +44,7 @@ export class ServerMetrics {
         // One command per shard (not one pipeline): on Redis Cluster the shards live on different slots.
         const shards = Array.from({ length: shardCount }, (_, shard) => shard);
         const lengths = await Promise.all(shards.map((shard) => redis.xlen(keys.shard(shard).stream)));
-        lengths.forEach((length, shard) => this.set({ shard: String(shard) }, length));
+        for (const [shard, length] of lengths.entries()) this.set({ shard: String(shard) }, length);
       },
     });
   }

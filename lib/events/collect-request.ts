@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type CollectEvent, eventSchema, LIMITS, normalizeEvent, SITE_ID_PATTERN } from './schema';
+import { type CollectEvent, eventSchema, LIMITS, normalizeEvent, SITE_ID_PATTERN, tsProblem } from './schema';
 
 /** Whole-request problems; the HTTP layer maps each kind to a status code. */
 export type RequestProblem =
@@ -19,7 +19,9 @@ export interface ParsedCollectRequest {
   rejected: EventRejection[];
 }
 
-export type CollectParseResult = { ok: true; value: ParsedCollectRequest } | { ok: false; problem: RequestProblem };
+export type CollectParseResult =
+  | { ok: true; value: ParsedCollectRequest }
+  | { ok: false; problem: RequestProblem };
 
 function describeIssue(issue: z.core.$ZodIssue): { field: string; error: string } {
   const field = issue.path.length > 0 ? issue.path.map(String).join('.') : 'event';
@@ -40,7 +42,10 @@ export function parseCollectBody(text: string, nowMs: number): CollectParseResul
     return { ok: false, problem: { kind: 'malformed', field: 'body', message: 'body is not valid JSON' } };
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { ok: false, problem: { kind: 'malformed', field: 'body', message: 'body must be a JSON object' } };
+    return {
+      ok: false,
+      problem: { kind: 'malformed', field: 'body', message: 'body must be a JSON object' },
+    };
   }
   const envelope = body as Record<string, unknown>;
   const site = envelope['site'] ?? envelope['s'];
@@ -78,7 +83,6 @@ export function validateEvents(
   rawEvents: readonly unknown[],
   nowMs: number,
 ): Pick<ParsedCollectRequest, 'events' | 'rejected'> {
-  const schema = eventSchema(nowMs);
   const events: ParsedCollectRequest['events'] = [];
   const rejected: EventRejection[] = [];
   const seenIds = new Set<string>();
@@ -87,10 +91,15 @@ export function validateEvents(
       rejected.push({ index, field: 'event', error: 'must be a JSON object' });
       return;
     }
-    const result = schema.safeParse(normalizeEvent(raw));
+    const result = eventSchema.safeParse(normalizeEvent(raw));
     if (!result.success) {
       const first = result.error.issues[0];
       rejected.push({ index, ...(first ? describeIssue(first) : { field: 'event', error: 'is invalid' }) });
+      return;
+    }
+    const tsError = tsProblem(result.data.ts, nowMs);
+    if (tsError !== undefined) {
+      rejected.push({ index, field: 'ts', error: tsError });
       return;
     }
     if (seenIds.has(result.data.id)) {

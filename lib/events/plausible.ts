@@ -27,7 +27,8 @@ export function parsePlausibleBody(text: string, nowMs: number): PlausibleParseR
   }
   const record = body as Record<string, unknown>;
   const domain = pick(record, 'domain', 'd');
-  if (typeof domain !== 'string' || domain === '') return { ok: false, field: 'domain', error: 'is required' };
+  if (typeof domain !== 'string' || domain === '')
+    return { ok: false, field: 'domain', error: 'is required' };
   let props = pick(record, 'props', 'p');
   // Plausible's older scripts send props as a JSON string.
   if (typeof props === 'string') {

@@ -53,32 +53,36 @@ export const targetSchema = z.object({
   outbound: z.boolean().optional(),
 });
 
-/** One event in long form, checked against the server's clock `nowMs`. */
-export function eventSchema(nowMs: number) {
-  return z.object({
-    id: z.string().regex(EVENT_ID_PATTERN, 'must be 8–64 characters of A–Z, a–z, 0–9, "_" or "-"'),
-    type: z
-      .string()
-      .trim()
-      .min(1, 'must not be empty')
-      .max(LIMITS.maxTypeLength, `must be at most ${LIMITS.maxTypeLength} characters`),
-    url: httpUrl,
-    ts: z
-      .number()
-      .int('must be an integer number of milliseconds')
-      .min(nowMs - LIMITS.maxTsPastMs, 'is more than 30 days in the past')
-      .max(nowMs + LIMITS.maxTsFutureMs, 'is more than 24 hours in the future')
-      .optional(),
-    referrer: z.union([httpUrl, z.literal('')]).optional(),
-    title: boundedString(LIMITS.maxStringLength).optional(),
-    props: props.optional(),
-    target: targetSchema.optional(),
-    engagedMs: z.number().int().min(0).max(86_400_000).optional(),
-    screenWidth: z.number().int().min(0).max(100_000).optional(),
-  });
+/**
+ * One event in long form. Built once: zod schemas are costly to construct, and this runs for every event.
+ * The timestamp's range depends on the server clock, so it is checked separately (tsProblem).
+ */
+export const eventSchema = z.object({
+  id: z.string().regex(EVENT_ID_PATTERN, 'must be 8–64 characters of A–Z, a–z, 0–9, "_" or "-"'),
+  type: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(LIMITS.maxTypeLength, `must be at most ${LIMITS.maxTypeLength} characters`),
+  url: httpUrl,
+  ts: z.number().int('must be an integer number of milliseconds').optional(),
+  referrer: z.union([httpUrl, z.literal('')]).optional(),
+  title: boundedString(LIMITS.maxStringLength).optional(),
+  props: props.optional(),
+  target: targetSchema.optional(),
+  engagedMs: z.number().int().min(0).max(86_400_000).optional(),
+  screenWidth: z.number().int().min(0).max(100_000).optional(),
+});
+
+/** Why a client timestamp is not plausible against the server clock, or undefined when it is. */
+export function tsProblem(ts: number | undefined, nowMs: number): string | undefined {
+  if (ts === undefined) return undefined;
+  if (ts < nowMs - LIMITS.maxTsPastMs) return 'is more than 30 days in the past';
+  if (ts > nowMs + LIMITS.maxTsFutureMs) return 'is more than 24 hours in the future';
+  return undefined;
 }
 
-export type CollectEvent = z.infer<ReturnType<typeof eventSchema>>;
+export type CollectEvent = z.infer<typeof eventSchema>;
 
 /** One-letter keys used by the snippet → long names. */
 export const SHORT_EVENT_KEYS = {

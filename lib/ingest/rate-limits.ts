@@ -10,7 +10,9 @@ export interface RateLimitSettings {
   sitePerMinute: number;
 }
 
-export type RateLimitVerdict = { limited: false } | { limited: true; scope: 'ip' | 'site'; retryAfterMs: number };
+export type RateLimitVerdict =
+  | { limited: false }
+  | { limited: true; scope: 'ip' | 'site'; retryAfterMs: number };
 
 /**
  * Redis-backed fixed-window limits shared by every ingest node. Client IPs are keyed by an HMAC with the
@@ -51,7 +53,8 @@ async function consume(
     return { limited: false };
   } catch (rejection: unknown) {
     // The library rejects with a RateLimiterRes when over the limit, and with an Error on store failure.
-    if (rejection instanceof RateLimiterRes) return { limited: true, scope, retryAfterMs: rejection.msBeforeNext };
+    if (rejection instanceof RateLimiterRes)
+      return { limited: true, scope, retryAfterMs: rejection.msBeforeNext };
     throw rejection;
   }
 }

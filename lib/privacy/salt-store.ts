@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { RedisClient } from '../redis/scripts';
 import type { Keys } from '../redis/keys';
+import type { RedisClient } from '../redis/scripts';
 
 const DAY_MS = 86_400_000;
 /** Yesterday's salt lives this long past midnight so an ingest node with a slightly slow clock still finds it. */
@@ -39,7 +39,14 @@ export class DailySaltStore {
     const candidate = randomBytes(32);
     const key = this.keys.salt(day);
     // SET … NX GET returns the existing salt, or nil when ours was stored.
-    const existing = await this.redis.setBuffer(key, candidate, 'PXAT', dayStartMs + DAY_MS + MIDNIGHT_GRACE_MS, 'NX', 'GET');
+    const existing = await this.redis.setBuffer(
+      key,
+      candidate,
+      'PXAT',
+      dayStartMs + DAY_MS + MIDNIGHT_GRACE_MS,
+      'NX',
+      'GET',
+    );
     let salt: Buffer;
     if (existing === null) {
       salt = candidate;

@@ -36,7 +36,8 @@ export class SiteStore {
 
   /** Stores a site unless one with its id exists; returns whether it was created. */
   async create(site: Site): Promise<boolean> {
-    const created = (await this.redis.hsetnx(this.keys.sites, site.id, JSON.stringify(siteSchema.parse(site)))) === 1;
+    const created =
+      (await this.redis.hsetnx(this.keys.sites, site.id, JSON.stringify(siteSchema.parse(site)))) === 1;
     this.cache = undefined;
     return created;
   }

@@ -11,7 +11,12 @@ const originPattern = z
   );
 
 export const siteSchema = z.object({
-  id: z.string().regex(SITE_ID_PATTERN, 'must be 1–64 characters of a–z, 0–9, "_" or "-", starting with a letter or digit'),
+  id: z
+    .string()
+    .regex(
+      SITE_ID_PATTERN,
+      'must be 1–64 characters of a–z, 0–9, "_" or "-", starting with a letter or digit',
+    ),
   name: z.string().trim().min(1).max(120),
   /** The site's domain, for Plausible-style clients that send `domain` instead of a site id. */
   domain: z.string().max(253).optional(),
@@ -42,7 +47,11 @@ function originMatches(pattern: string, origin: string): boolean {
  * May a browser page at `origin` send events for `site`? Requests without an Origin (server to server,
  * curl) are not subject to the allowlist; the server's own origin (the demo shop) is always allowed.
  */
-export function isOriginAllowed(site: Site, origin: string | undefined, ownOrigins: readonly string[]): boolean {
+export function isOriginAllowed(
+  site: Site,
+  origin: string | undefined,
+  ownOrigins: readonly string[],
+): boolean {
   if (origin === undefined) return true;
   if (ownOrigins.some((own) => own.toLowerCase() === origin.toLowerCase())) return true;
   return site.allowedOrigins.some((pattern) => originMatches(pattern, origin));

@@ -43,7 +43,10 @@ export async function trimShards(
         holdingBack.push({ consumer, behindMs: cutoffMs - streamIdMs(oldest) });
       } else if (compareStreamIds(checkpoint, cutoffId) < 0) {
         if (minId !== null && compareStreamIds(checkpoint, minId) < 0) minId = checkpoint;
-        holdingBack.push({ consumer, behindMs: cutoffMs - Math.max(streamIdMs(checkpoint), streamIdMs(oldest)) });
+        holdingBack.push({
+          consumer,
+          behindMs: cutoffMs - Math.max(streamIdMs(checkpoint), streamIdMs(oldest)),
+        });
       }
     }
     const trimmed = minId === null ? 0 : await redis.xtrim(shardKeys.stream, 'MINID', '~', minId);

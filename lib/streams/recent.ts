@@ -28,7 +28,10 @@ export async function recentEvents(
   const perShard = await Promise.all(
     shards.map(async (shard) => {
       const stream = keys.shard(shard).stream;
-      const [length, entries] = await Promise.all([redis.xlen(stream), redis.xrevrange(stream, '+', '-', 'COUNT', limit)]);
+      const [length, entries] = await Promise.all([
+        redis.xlen(stream),
+        redis.xrevrange(stream, '+', '-', 'COUNT', limit),
+      ]);
       const events: StoredEvent[] = [];
       for (const [id, fields] of entries) {
         const entry = decodeEntry(id, fields);

@@ -26,7 +26,10 @@ export interface StreamWriterOptions {
 }
 
 /** A request's events grouped by shard, in their original order (a visitor's events stay in order). */
-export function groupByShard(events: readonly EnrichedEvent[], shardCount: number): Map<number, EnrichedEvent[]> {
+export function groupByShard(
+  events: readonly EnrichedEvent[],
+  shardCount: number,
+): Map<number, EnrichedEvent[]> {
   const groups = new Map<number, EnrichedEvent[]>();
   for (const event of events) {
     const shard = shardFor(event.visitor, shardCount);

@@ -5,7 +5,12 @@ import type { ServerResponse } from 'node:http';
  * (`{"error": "...", "field": "..."}`), so clients never have to parse HTML or guess.
  */
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const payload = JSON.stringify(body);
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',

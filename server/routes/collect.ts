@@ -25,7 +25,11 @@ type Endpoint = 'collect' | 'event';
 const ACCEPTED_MEDIA_TYPES = new Set(['application/json', 'text/plain']);
 
 /** Reads the body of a collect request, answering the transport-level errors itself. */
-async function readCollectBody(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<string | undefined> {
+async function readCollectBody(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<string | undefined> {
   if (req.method === 'OPTIONS') {
     answerPreflight(req, res);
     return undefined;
@@ -79,7 +83,11 @@ async function authorize(
   const verdict = await ctx.rateLimits.check(ip, salt, site.id, eventCount);
   if (verdict.limited) {
     const what = verdict.scope === 'ip' ? 'requests from this client' : `events for site "${site.id}"`;
-    tooManyRequests(res, { error: `rate limit exceeded for ${what}`, field: verdict.scope }, verdict.retryAfterMs);
+    tooManyRequests(
+      res,
+      { error: `rate limit exceeded for ${what}`, field: verdict.scope },
+      verdict.retryAfterMs,
+    );
     return undefined;
   }
   return { site, ip };
@@ -97,7 +105,8 @@ function record(ctx: ServerContext, outcome: IngestOutcome, rejected: readonly E
   metrics.countEvents('dnt', outcome.dropped.dnt);
   metrics.countEvents('rejected', rejected.length);
   for (const rejection of rejected) metrics.rejected.inc({ field: rejection.field.split('.')[0] ?? 'event' });
-  for (const write of outcome.shards) metrics.shardWrite.observe({ shard: String(write.shard) }, write.latencyMs / 1000);
+  for (const write of outcome.shards)
+    metrics.shardWrite.observe({ shard: String(write.shard) }, write.latencyMs / 1000);
 }
 
 async function store(
@@ -119,7 +128,11 @@ async function store(
     });
   } catch (error) {
     ctx.logger.error({ err: error }, 'ingest failed');
-    serviceUnavailable(res, { error: 'event storage is unavailable; retry later', field: 'storage' }, { 'Retry-After': '1' });
+    serviceUnavailable(
+      res,
+      { error: 'event storage is unavailable; retry later', field: 'storage' },
+      { 'Retry-After': '1' },
+    );
     return;
   }
   record(ctx, outcome, rejected);
@@ -128,7 +141,11 @@ async function store(
 }
 
 /** `POST /api/collect`: a batch of events in Riffle's format (long or short keys). */
-export async function handleCollect(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleCollect(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const body = await readCollectBody(ctx, req, res);
   if (body === undefined) return;
   const parsed = parseCollectBody(body, Date.now());
@@ -158,7 +175,11 @@ export async function handleCollect(ctx: ServerContext, req: IncomingMessage, re
 }
 
 /** `POST /api/event`: one event in Plausible's Events API shape. */
-export async function handlePlausibleEvent(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handlePlausibleEvent(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const body = await readCollectBody(ctx, req, res);
   if (body === undefined) return;
   const parsed = parsePlausibleBody(body, Date.now());

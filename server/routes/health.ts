@@ -8,7 +8,11 @@ export function handleHealth(_ctx: ServerContext, _req: IncomingMessage, res: Se
 }
 
 /** `GET /readyz`: Redis answers and the process is not draining; load balancers route on this. */
-export async function handleReady(ctx: ServerContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleReady(
+  ctx: ServerContext,
+  _req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   if (ctx.draining) {
     serviceUnavailable(res, { error: 'shutting down', field: 'process' });
     return;
@@ -34,7 +38,11 @@ async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T
 }
 
 /** `GET /metrics`: Prometheus text format. */
-export async function handleMetrics(ctx: ServerContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleMetrics(
+  ctx: ServerContext,
+  _req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const body = await ctx.metrics.registry.metrics();
   res.writeHead(200, { 'Content-Type': ctx.metrics.registry.contentType });
   res.end(body);

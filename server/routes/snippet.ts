@@ -27,7 +27,11 @@ function loadSnippet(): Promise<SnippetAsset | undefined> {
 }
 
 /** `GET /js/script.js`: the tracking snippet, cacheable by browsers and loadable from any site. */
-export async function handleSnippet(_ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleSnippet(
+  _ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const snippet = await loadSnippet();
   if (!snippet) {
     asset = undefined;
@@ -49,6 +53,10 @@ export async function handleSnippet(_ctx: ServerContext, req: IncomingMessage, r
   }
   const gzip = /\bgzip\b/.test(req.headers['accept-encoding'] ?? '');
   const body = gzip ? snippet.gzip : snippet.plain;
-  res.writeHead(200, { ...headers, ...(gzip ? { 'Content-Encoding': 'gzip' } : {}), 'Content-Length': String(body.length) });
+  res.writeHead(200, {
+    ...headers,
+    ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
+    'Content-Length': String(body.length),
+  });
   res.end(req.method === 'HEAD' ? undefined : body);
 }

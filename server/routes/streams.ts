@@ -10,7 +10,11 @@ const querySchema = z.object({
 });
 
 /** `GET /api/streams/recent?limit=&site=`: the newest stored events and per-shard stream sizes. */
-export async function handleRecentEvents(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleRecentEvents(
+  ctx: ServerContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const query = querySchema.safeParse(Object.fromEntries(url.searchParams));
   if (!query.success) {

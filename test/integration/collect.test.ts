@@ -28,7 +28,7 @@ async function storedEvents(redis: TestRedis, prefix: string, shards = 4): Promi
     for (const [streamId, fields] of await redis.client.xrange(keys.shard(shard).stream, '-', '+')) {
       const entry = decodeEntry(streamId, fields);
       if (entry.kind === 'events')
-        entry.events.forEach((event, index) => out.push({ shard, streamId, index, event }));
+        for (const [index, event] of entry.events.entries()) out.push({ shard, streamId, index, event });
     }
   }
   return out;

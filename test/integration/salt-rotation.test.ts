@@ -38,10 +38,7 @@ describe('daily salt for visitor ids', () => {
     const ttlMs = await redis.client.pttl(keys.salt(TODAY));
     assert.ok(ttlMs > 0, 'the salt expires');
     const expiresAt = Date.now() + ttlMs;
-    assert.ok(
-      Math.abs(expiresAt - (TODAY_END + 60_000)) < 5_000,
-      'it expires a minute after its day ends',
-    );
+    assert.ok(Math.abs(expiresAt - (TODAY_END + 60_000)) < 5_000, 'it expires a minute after its day ends');
 
     const a2 = await nodeA.saltFor(LAST_SECOND + 2_000); // 00:00:01 the next day
     assert.notDeepEqual(a2, a1, 'a new day has a new salt');

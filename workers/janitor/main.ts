@@ -29,14 +29,22 @@ async function sweep(): Promise<void> {
     const alarmPrefix = `retention:`;
     const holding = new Set(result.holdingBack.map((h) => `${alarmPrefix}${h.consumer}:${result.shard}`));
     for (const { consumer, behindMs } of result.holdingBack) {
-      logger.warn({ shard: result.shard, consumer, behindMs }, 'consumer is behind retention; not trimming past it');
-      await redis.hset(keys.alarms, `${alarmPrefix}${consumer}:${result.shard}`, JSON.stringify({ behindMs, atMs: Date.now() }));
+      logger.warn(
+        { shard: result.shard, consumer, behindMs },
+        'consumer is behind retention; not trimming past it',
+      );
+      await redis.hset(
+        keys.alarms,
+        `${alarmPrefix}${consumer}:${result.shard}`,
+        JSON.stringify({ behindMs, atMs: Date.now() }),
+      );
     }
     const existing = (await redis.hkeys(keys.alarms)).filter(
       (field) => field.startsWith(alarmPrefix) && field.endsWith(`:${result.shard}`) && !holding.has(field),
     );
     if (existing.length > 0) await redis.hdel(keys.alarms, ...existing);
-    if (result.trimmed > 0) logger.info({ shard: result.shard, trimmed: result.trimmed, minId: result.minId }, 'trimmed');
+    if (result.trimmed > 0)
+      logger.info({ shard: result.shard, trimmed: result.trimmed, minId: result.minId }, 'trimmed');
   }
 }
 
@@ -73,7 +81,10 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-logger.info({ retentionHours: config.RETENTION_HOURS, intervalMs: config.JANITOR_INTERVAL_MS }, 'janitor started');
+logger.info(
+  { retentionHours: config.RETENTION_HOURS, intervalMs: config.JANITOR_INTERVAL_MS },
+  'janitor started',
+);
 run().then(
   () => process.exit(0),
   (error: unknown) => {
