@@ -133,6 +133,22 @@ async function httpIngest(redisUrl: string, durationS: number): Promise<IngestRu
   }
 }
 
+/** Memory of the dedupe sets divided by the ids they hold (MEMORY USAGE with full sampling). */
+async function dedupeMemoryPerEvent(redis: Redis): Promise<number> {
+  let bytes = 0;
+  let members = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', 'rf:{s*}:dd:*', 'COUNT', 1000);
+    cursor = next;
+    for (const key of keys) {
+      bytes += (await redis.memory('USAGE', key, 'SAMPLES', 0)) ?? 0;
+      members += await redis.scard(key);
+    }
+  } while (cursor !== '0');
+  return members === 0 ? 0 : bytes / members;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -144,6 +160,7 @@ async function main(): Promise<void> {
   const redis = await startRedisServer({ dir, appendfsync: 'everysec' });
   const limits: number[] = [];
   const ingests: IngestRun[] = [];
+  const dedupeBytesPerEvent: number[] = [];
   try {
     for (let round = 1; round <= rounds; round++) {
       const limit = await bareProducer(redis.url, seconds * 1000);
@@ -154,9 +171,10 @@ async function main(): Promise<void> {
       console.log(
         `round ${round}: ingest_events_per_s=${ingest.eventsPerS.toFixed(0)} p50=${ingest.p50Ms}ms p99=${ingest.p99Ms}ms non2xx=${ingest.non2xx}`,
       );
-      const flush = new Redis(redis.url);
-      await flush.flushall();
-      flush.disconnect();
+      const inspect = new Redis(redis.url, { protocol: 2 });
+      dedupeBytesPerEvent.push(await dedupeMemoryPerEvent(inspect));
+      await inspect.flushall();
+      inspect.disconnect();
     }
   } finally {
     await redis.stop();
@@ -168,6 +186,7 @@ async function main(): Promise<void> {
     ingest_ratio: Number((median(ingests.map((i) => i.eventsPerS)) / median(limits)).toFixed(3)),
     request_latency_p50_ms: median(ingests.map((i) => i.p50Ms)),
     request_latency_p99_ms: median(ingests.map((i) => i.p99Ms)),
+    dedupe_bytes_per_event: Math.round(median(dedupeBytesPerEvent)),
     non_2xx: ingests.reduce((sum, i) => sum + i.non2xx, 0),
     batch_size: 10,
     connections,
