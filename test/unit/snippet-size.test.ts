@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import vm from 'node:vm';
+import { parseCollectBody } from '../../lib/events/collect-request';
 import { buildSnippet, SNIPPET_BUDGET_BYTES } from '../../scripts/build-snippet';
 
 let code = '';
+let gzipBytes = 0;
 
 before(async () => {
-  ({ code } = await buildSnippet());
+  ({ code, gzipBytes } = await buildSnippet());
 });
 
-test('the snippet fits its gzip budget', async (t) => {
-  const { gzipBytes } = await buildSnippet();
+test('the snippet fits its gzip budget', (t) => {
   t.diagnostic(
     `snippet: ${Buffer.byteLength(code)} bytes, ${gzipBytes} bytes gzipped (budget ${SNIPPET_BUDGET_BYTES})`,
   );
@@ -24,8 +25,9 @@ test('the snippet parses and never writes cookies or storage', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------
-// Behaviour: the built script in a node:vm context with the smallest fake browser it needs. Timers are
-// manual (the snippet only uses setTimeout), fetch/sendBeacon record what they are given.
+// Behaviour: the built script in a node:vm context with the smallest fake browser it needs. The clock and
+// the timers are fake (the snippet only uses Date.now and setTimeout); fetch and sendBeacon record bodies,
+// after checking that the server's parser (lib/events/collect-request.ts) accepts every event in them.
 
 /** An event as the snippet sends it (short keys, lib/events/schema.ts). */
 interface WireEvent {
@@ -44,6 +46,7 @@ interface WireEvent {
 interface Sent {
   via: 'fetch' | 'beacon';
   url: string;
+  at: number;
   init?: RequestInit;
   body: { s: string; e: WireEvent[]; x?: number };
 }
@@ -54,24 +57,30 @@ interface FakeOptions {
   webdriver?: boolean;
   /** Code run in the page before the snippet (e.g. the queue stub). */
   before?: string;
-  /** Statuses the fake server answers with, in order (then 200); 0 = network error. */
+  /** Statuses the fake server answers with, in order (then `thenStatus`); 0 = network error. */
   statuses?: number[];
+  thenStatus?: number;
 }
+
+const START = 1_750_000_000_000;
 
 function fakeBrowser(options: FakeOptions = {}) {
   let url = new URL('https://shop.example/a?x=1');
+  let clock = START;
   const sent: Sent[] = [];
-  const timers: Array<() => void> = [];
+  const timers: Array<{ at: number; fn: () => void }> = [];
   const listeners: Record<string, Array<(e: unknown) => void>> = {};
   const writes: string[] = [];
+  const refused: string[] = [];
   const statuses = [...(options.statuses ?? [])];
   const attrs: Record<string, string> = { 'data-site': 'demo', ...options.attrs };
-  const listen = (prefix: string) => (type: string, fn: (e: unknown) => void) => {
-    listeners[prefix + type] ??= [];
-    listeners[prefix + type]?.push(fn);
+  const record = (via: Sent['via'], target: unknown, body: unknown, init?: RequestInit) => {
+    // Every body must pass the server's own parser without a single rejected event (checked by settle()
+    // and events(): an assertion thrown inside fetch would only look like a network error to the snippet).
+    const parsed = parseCollectBody(String(body), clock);
+    if (!parsed.ok || parsed.value.rejected.length > 0) refused.push(String(body));
+    sent.push({ via, url: String(target), at: clock, init, body: JSON.parse(String(body)) });
   };
-  const record = (via: Sent['via'], target: unknown, body: unknown, init?: RequestInit) =>
-    sent.push({ via, url: String(target), init, body: JSON.parse(String(body)) });
 
   const document = {
     currentScript: {
@@ -81,7 +90,6 @@ function fakeBrowser(options: FakeOptions = {}) {
     referrer: 'https://search.example/',
     title: 'Shop',
     hidden: false,
-    addEventListener: listen('document:'),
     set cookie(value: string) {
       writes.push(`cookie=${value}`);
     },
@@ -95,6 +103,9 @@ function fakeBrowser(options: FakeOptions = {}) {
       },
     },
   );
+  const navigate = (to: string) => {
+    url = new URL(to, url);
+  };
   const sandbox = {
     document,
     navigator: {
@@ -117,22 +128,22 @@ function fakeBrowser(options: FakeOptions = {}) {
       },
     },
     history: {
-      pushState: (_state: unknown, _title: string, to: string) => {
-        url = new URL(to, url);
-      },
-      replaceState: (_state: unknown, _title: string, to: string) => {
-        url = new URL(to, url);
-      },
+      pushState: (_state: unknown, _title: string, to: string) => navigate(to),
+      replaceState: (_state: unknown, _title: string, to: string) => navigate(to),
     },
     localStorage: storage,
     innerWidth: 1280,
     crypto: globalThis.crypto,
     URL,
-    addEventListener: listen('window:'),
-    setTimeout: (fn: () => void) => timers.push(fn),
+    Date: { now: () => clock },
+    addEventListener: (type: string, fn: (e: unknown) => void) => {
+      listeners[type] ??= [];
+      listeners[type]?.push(fn);
+    },
+    setTimeout: (fn: () => void, ms = 0) => timers.push({ at: clock + ms, fn }),
     fetch: async (target: unknown, init: RequestInit) => {
       record('fetch', target, init.body, init);
-      const status = statuses.shift() ?? 200;
+      const status = statuses.shift() ?? options.thenStatus ?? 200;
       if (status === 0) throw new TypeError('Failed to fetch');
       return { ok: status >= 200 && status < 300, status };
     },
@@ -145,29 +156,76 @@ function fakeBrowser(options: FakeOptions = {}) {
   return {
     sent,
     writes,
-    context,
     run: (source: string) => vm.runInContext(source, context),
-    dispatch: (target: 'window' | 'document', type: string, event: object = {}) => {
-      for (const fn of listeners[`${target}:${type}`] ?? []) fn({ type, ...event });
+    /** Fires a window event (the snippet listens on window, capture phase). */
+    dispatch: (type: string, event: object = {}) => {
+      for (const fn of listeners[type] ?? []) fn({ type, ...event });
     },
     setHidden: (hidden: boolean) => {
       document.hidden = hidden;
     },
-    /** Runs every due timer and settles the fetch promises, until nothing is left. */
+    tick: (ms: number) => {
+      clock += ms;
+    },
+    /** Runs the timers in time order (moving the clock) and settles fetch promises, until none is left. */
     async settle() {
-      for (let i = 0; i < 100; i++) {
+      for (let i = 0; i < 1000; i++) {
         await new Promise((resolve) => setImmediate(resolve));
-        const due = timers.splice(0);
-        if (due.length === 0) return;
-        for (const fn of due) fn();
+        timers.sort((a, b) => a.at - b.at);
+        const next = timers.shift();
+        if (next === undefined) return assert.deepEqual(refused, [], 'bodies the server would refuse');
+        clock = Math.max(clock, next.at);
+        next.fn();
       }
       throw new Error('timers never settled');
     },
-    events: () => sent.flatMap((s) => s.body.e),
+    events: () => {
+      assert.deepEqual(refused, [], 'bodies the server would refuse');
+      return sent.flatMap((s) => s.body.e);
+    },
   };
 }
 
 const QUEUE_STUB = 'window.riffle=window.riffle||function(){(riffle.q=riffle.q||[]).push(arguments)};';
+
+/** A fake DOM element: just what the click handler reads. */
+interface FakeElement {
+  localName: string;
+  id: string;
+  classList: string[];
+  textContent: string;
+  attributes: Array<{ name: string; value: string }>;
+  getAttribute: (name: string) => string | null;
+  closest: (selector: string) => object | null;
+  href?: string;
+  host?: string;
+}
+
+function element(fields: {
+  localName: string;
+  id?: string;
+  classes?: string[];
+  text?: string;
+  attrs?: Record<string, string>;
+  href?: string;
+  host?: string;
+  /** The nearest ancestor with an id. */
+  withId?: { id: string };
+}): FakeElement {
+  const el: FakeElement = {
+    localName: fields.localName,
+    id: fields.id ?? '',
+    classList: fields.classes ?? [],
+    textContent: fields.text ?? '',
+    attributes: Object.entries(fields.attrs ?? {}).map(([name, value]) => ({ name, value })),
+    getAttribute: (name) => fields.attrs?.[name] ?? null,
+    // Every fake is its own `a, button, [data-riffle-event]` match.
+    closest: (selector) => (selector === '[id]' ? (fields.id ? el : (fields.withId ?? null)) : el),
+    href: fields.href,
+    host: fields.host,
+  };
+  return el;
+}
 
 describe('snippet behaviour (node:vm, fake browser)', () => {
   test('a pageview is queued and flushed with the short keys', async () => {
@@ -177,6 +235,7 @@ describe('snippet behaviour (node:vm, fake browser)', () => {
     assert.equal(page.sent.length, 1);
     const [request] = page.sent;
     assert.equal(request?.via, 'fetch');
+    assert.equal(request?.at, START + 1000);
     assert.equal(request?.url, 'https://riffle.example/api/collect');
     assert.equal(request?.init?.method, 'POST');
     assert.equal(request?.init?.keepalive, true);
@@ -190,14 +249,19 @@ describe('snippet behaviour (node:vm, fake browser)', () => {
     assert.equal(pageview?.r, 'https://search.example/');
     assert.equal(pageview?.t, 'Shop');
     assert.equal(pageview?.w, 1280);
-    assert.equal(typeof pageview?.d, 'number');
+    assert.equal(pageview?.d, START);
     assert.deepEqual(page.writes, []);
   });
 
-  test('data-api overrides the endpoint', async () => {
-    const page = fakeBrowser({ attrs: { 'data-api': 'https://collect.example/in' } });
+  test('data-api overrides the endpoint; data-auto="false" sends no automatic pageview', async () => {
+    const page = fakeBrowser({ attrs: { 'data-api': 'https://collect.example/in', 'data-auto': 'false' } });
+    page.run("history.pushState({}, '', '/b'); riffle('pageview');");
     await page.settle();
     assert.equal(page.sent[0]?.url, 'https://collect.example/in');
+    assert.deepEqual(
+      page.events().map((e) => [e.n, e.u]),
+      [['pageview', 'https://shop.example/b']],
+    );
   });
 
   test('calls queued by the stub before load are replayed, callbacks included', async () => {
@@ -218,17 +282,33 @@ describe('snippet behaviour (node:vm, fake browser)', () => {
 
   test('SPA navigation: one pageview per distinct URL, the previous URL as referrer', async () => {
     const page = fakeBrowser();
+    page.tick(2000);
     page.run(
       "history.pushState({}, '', '/b'); history.pushState({}, '', '/b'); history.replaceState({}, '', '/b');",
     );
+    page.run("history.pushState({}, '', '/b#top');");
     await page.settle();
-    const pageviews = page.events().filter((e) => e.n === 'pageview');
     assert.deepEqual(
-      pageviews.map((e) => [e.u, e.r]),
+      page.events().map((e) => [e.n, e.u, e.r ?? e.m]),
       [
-        ['https://shop.example/a?x=1', 'https://search.example/'],
-        ['https://shop.example/b', 'https://shop.example/a?x=1'],
+        ['pageview', 'https://shop.example/a?x=1', 'https://search.example/'],
+        ['engagement', 'https://shop.example/a?x=1', 2000],
+        ['pageview', 'https://shop.example/b', 'https://shop.example/a?x=1'],
       ],
+    );
+    page.dispatch('hashchange');
+    page.dispatch('popstate');
+    await page.settle();
+    assert.deepEqual(
+      page.events().map((e) => e.u),
+      [
+        'https://shop.example/a?x=1',
+        'https://shop.example/a?x=1',
+        'https://shop.example/b',
+        'https://shop.example/b', // engagement on /b
+        'https://shop.example/b#top',
+      ],
+      'a new hash counts once, on hashchange',
     );
     const ids = page.events().map((e) => e.i);
     assert.equal(new Set(ids).size, ids.length, 'every event has its own id');
@@ -237,25 +317,71 @@ describe('snippet behaviour (node:vm, fake browser)', () => {
   test('localStorage.riffle_ignore = "true" suppresses sending but still calls callbacks', async () => {
     const page = fakeBrowser({ storage: { riffle_ignore: 'true' } });
     page.run("var called = 0; riffle('signup', { callback: function () { called++; } });");
-    page.dispatch('window', 'pagehide');
+    page.dispatch('pagehide');
     await page.settle();
     assert.equal(page.run('called'), 1);
     assert.deepEqual(page.sent, []);
   });
 
-  test('automation is skipped unless the test switch is set', async () => {
+  test('automation and local pages are skipped unless allowed', async () => {
     const bot = fakeBrowser({ webdriver: true });
     await bot.settle();
     assert.deepEqual(bot.sent, []);
     const tested = fakeBrowser({ webdriver: true, before: 'window.__riffle_test = true;' });
     await tested.settle();
     assert.equal(tested.sent.length, 1);
+    const local = fakeBrowser({ before: "history.pushState({}, '', 'http://localhost:3000/');" });
+    await local.settle();
+    assert.deepEqual(local.sent, []);
   });
 
-  test('a 503 is retried with the same ids; a 400 is not', async () => {
-    const page = fakeBrowser({ statuses: [503, 0, 200] });
+  test('data-exclude globs: nothing is sent from an excluded page', async () => {
+    const page = fakeBrowser({ attrs: { 'data-exclude': '/a, /admin/**, /u/*/edit' } });
+    page.run("history.pushState({}, '', '/admin/x/y'); history.pushState({}, '', '/u/7/edit');");
+    page.run("history.pushState({}, '', '/u/7/8/edit'); history.pushState({}, '', '/ok');");
     await page.settle();
-    assert.equal(page.sent.length, 3);
+    assert.deepEqual(
+      page.events().map((e) => [e.n, e.u]),
+      [
+        ['pageview', 'https://shop.example/u/7/8/edit'],
+        ['pageview', 'https://shop.example/ok'],
+      ],
+    );
+  });
+
+  test('clicks: selector, tag, text, href, outbound; data-riffle-event names a custom event', async () => {
+    const page = fakeBrowser();
+    const link = element({
+      localName: 'a',
+      classes: ['btn', 'primary', 'big'],
+      text: '\n  Buy\n   now  ',
+      attrs: { class: 'btn primary big', 'data-riffle-prop-plan': 'pro' },
+      href: 'https://other.example/x',
+      host: 'other.example',
+      withId: { id: 'nav' },
+    });
+    const button = element({ localName: 'button', id: 'cta', attrs: { 'data-riffle-event': 'signup' } });
+    page.dispatch('click', { target: link });
+    page.dispatch('click', { target: button });
+    await page.settle();
+    const [, click, custom] = page.events();
+    assert.equal(click?.n, 'click');
+    assert.deepEqual(click?.g, {
+      s: '#nav a.btn.primary',
+      a: 'a',
+      x: 'Buy now',
+      h: 'https://other.example/x',
+      o: true,
+    });
+    assert.deepEqual(click?.p, { plan: 'pro' });
+    assert.equal(custom?.n, 'signup');
+    assert.deepEqual(custom?.g, { s: '#cta', a: 'button', x: '' });
+  });
+
+  test('a 503 or a network error is retried with the same ids; a 400 is not', async () => {
+    const page = fakeBrowser({ statuses: [503, 0, 429, 200] });
+    await page.settle();
+    assert.equal(page.sent.length, 4);
     const ids = page.sent.map((s) => s.body.e.map((e) => e.i).join());
     assert.equal(new Set(ids).size, 1, 'retries reuse the ids');
 
@@ -264,13 +390,53 @@ describe('snippet behaviour (node:vm, fake browser)', () => {
     assert.equal(rejected.sent.length, 1);
   });
 
-  test('page hide reports engagement and leave through sendBeacon', async () => {
+  test('retries stop 8 minutes after the first attempt (the server dedupes for 10)', async () => {
+    const page = fakeBrowser({ thenStatus: 503 });
+    await page.settle();
+    const first = page.sent[0]?.at ?? 0;
+    const last = page.sent.at(-1)?.at ?? 0;
+    assert.ok(page.sent.length > 5, `${page.sent.length} attempts`);
+    assert.ok(last - first <= 8 * 60_000 + 30_000, `last retry ${last - first} ms after the first`);
+    assert.ok(
+      page.sent.slice(1).every((s, i) => s.at - (page.sent[i]?.at ?? 0) <= 30_000),
+      'back-off capped at 30 s',
+    );
+  });
+
+  test('the queue keeps the newest 200 events and reports the drops in "x"', async () => {
+    const page = fakeBrowser();
+    page.run("for (var k = 0; k < 250; k++) riffle('e' + k);");
+    await page.settle();
+    const events = page.events();
+    assert.equal(events.length, 200);
+    assert.equal(events.at(-1)?.n, 'e249');
+    assert.equal(page.sent[0]?.body.x, 51, 'the pageview and 50 events were dropped');
+    assert.ok(page.sent.slice(1).every((s) => !s.body.x));
+    assert.ok(page.sent.every((s) => s.body.e.length <= 10));
+  });
+
+  test('hiding the page reports engagement; pagehide adds leave; both go through sendBeacon', async () => {
     const page = fakeBrowser();
     await page.settle();
-    page.dispatch('window', 'pagehide');
+    page.tick(4000);
+    page.setHidden(true);
+    page.dispatch('visibilitychange');
+    page.tick(60_000);
+    page.setHidden(false);
+    page.dispatch('visibilitychange');
+    page.tick(1500);
+    page.dispatch('pagehide');
+    page.events();
     const beacons = page.sent.filter((s) => s.via === 'beacon');
-    assert.equal(beacons.length, 1);
-    const types = beacons[0]?.body.e.map((e) => e.n);
-    assert.equal(types?.at(-1), 'leave');
+    assert.deepEqual(
+      beacons.map((s) => s.body.e.map((e) => [e.n, e.m])),
+      [
+        [['engagement', 5000]],
+        [
+          ['engagement', 1500],
+          ['leave', undefined],
+        ],
+      ],
+    );
   });
 });
