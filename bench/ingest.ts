@@ -13,7 +13,8 @@ import { benchEvents, bodyTemplates, USER_AGENTS } from './support/events';
 
 /**
  * `npm run bench:ingest`: in one run against one private Redis (AOF everysec, as `npm start` runs it):
- *  (a) the limit — a bare Node producer pipelining one XADD per enriched event over the 4 shards;
+ *  (a) the limit — a bare Node producer pipelining one XADD per enriched event (serialised with
+ *      JSON.stringify as it goes) over the 4 shards;
  *  (b) the real ingest path — POST /api/collect with batches of 10 (validation, enrichment, rate limiting,
  *      dedupe, aggregated append) driven by autocannon.
  * Rounds alternate a/b to spread the machine's drift over both. Prints `key=value` lines and writes
@@ -27,6 +28,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '2' },
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '64' },
+    /** Write a V8 CPU profile of the server process into this directory. */
+    'cpu-prof-dir': { type: 'string' },
   },
 });
 const rounds = Number(args.rounds);
@@ -36,7 +39,6 @@ const connections = Number(args.connections);
 async function bareProducer(url: string, durationMs: number): Promise<number> {
   const redis = new Redis(url, { protocol: 2 });
   const events = benchEvents(5_000);
-  const payloads = events.map((e) => JSON.stringify(e));
   const deadline = Date.now() + durationMs;
   let sent = 0;
   const startedMs = performance.now();
@@ -44,7 +46,15 @@ async function bareProducer(url: string, durationMs: number): Promise<number> {
     const pipeline = redis.pipeline();
     for (let i = 0; i < 1_000; i++) {
       const n = sent + i;
-      pipeline.xadd(`bench:{s${n % SHARDS}}:in`, '*', 'k', 'e', 'd', payloads[n % payloads.length] ?? '');
+      // Serialising each event is part of producing it, as in the reference harness (BRIEF §7).
+      pipeline.xadd(
+        `bench:{s${n % SHARDS}}:in`,
+        '*',
+        'k',
+        'e',
+        'd',
+        JSON.stringify(events[n % events.length]),
+      );
     }
     await pipeline.exec();
     sent += 1_000;
@@ -64,7 +74,8 @@ interface IngestRun {
 
 async function httpIngest(redisUrl: string, durationS: number): Promise<IngestRun> {
   const port = await freePort();
-  const server = spawn(process.execPath, ['--import', 'tsx', join(ROOT_DIR, 'server/main.ts')], {
+  const profile = args['cpu-prof-dir'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof-dir']}`] : [];
+  const server = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT_DIR, 'server/main.ts')], {
     env: childEnvironment({
       REDIS_URL: redisUrl,
       PORT: String(port),

@@ -117,9 +117,20 @@ function siteKey(parsed: ParsedHost): string | undefined {
   return parsed.domain || parsed.hostname || undefined;
 }
 
+/** Hostnames parsed so far: ingest sees the same few referrer and page hosts over and over. */
+const parsedHosts = new Map<string, ParsedHost>();
+const PARSED_HOSTS_MAX_ENTRIES = 10_000;
+
 /** tldts also drops the root dot URL keeps ("google.com." → "google.com"). */
 function parseHost(hostname: string): ParsedHost {
-  return parse(hostname, TLDTS_OPTIONS);
+  let parsed = parsedHosts.get(hostname);
+  if (parsed === undefined) {
+    // Wholesale reset instead of LRU bookkeeping: refilling costs one tldts parse (~1 µs) per host.
+    if (parsedHosts.size >= PARSED_HOSTS_MAX_ENTRIES) parsedHosts.clear();
+    parsed = parse(hostname, TLDTS_OPTIONS);
+    parsedHosts.set(hostname, parsed);
+  }
+  return parsed;
 }
 
 function knownWebSource(parsed: ParsedHost): KnownSource | undefined {

@@ -16,7 +16,7 @@ export function utcDay(nowMs: number): string {
  * the previous day's salt at once, so no salt outlives its day.
  */
 export class DailySaltStore {
-  private cached: { day: string; salt: Buffer } | undefined;
+  private cached: { dayNumber: number; salt: Buffer } | undefined;
   private pending: Promise<Buffer> | undefined;
 
   constructor(
@@ -25,10 +25,10 @@ export class DailySaltStore {
   ) {}
 
   async saltFor(nowMs: number): Promise<Buffer> {
-    const day = utcDay(nowMs);
-    if (this.cached?.day === day) return this.cached.salt;
+    const dayNumber = Math.floor(nowMs / DAY_MS);
+    if (this.cached?.dayNumber === dayNumber) return this.cached.salt;
     // One lookup per process per day even when many requests arrive together at midnight.
-    this.pending ??= this.fetch(day, nowMs).finally(() => {
+    this.pending ??= this.fetch(utcDay(nowMs), nowMs).finally(() => {
       this.pending = undefined;
     });
     return this.pending;
@@ -54,7 +54,7 @@ export class DailySaltStore {
     } else {
       salt = existing;
     }
-    this.cached = { day, salt };
+    this.cached = { dayNumber: Math.floor(nowMs / DAY_MS), salt };
     return salt;
   }
 }

@@ -78,16 +78,16 @@ export class StreamWriter {
     const calls = [...groups].map(async ([shard, group]) => {
       const shardKeys = this.keys.shard(shard);
       const members = group.map((event) => `${event.site}|${event.id}`);
-      const payloads = group.map((event) => JSON.stringify(event));
+      // JSON.stringify never emits a raw newline, so "\n" safely separates the events for the script.
+      const payload = group.map((event) => JSON.stringify(event)).join('\n');
       const reply: unknown = await this.redis.rfIngest(
         shardKeys.stream,
         shardKeys.dedupeBucket(bucket - 1),
         shardKeys.dedupeBucket(bucket),
         shardKeys.dedupeBucket(bucket + 1),
         expiresAtMs,
-        group.length,
+        payload,
         ...members,
-        ...payloads,
       );
       const { streamId, flags } = parseReply(reply, group.length);
       let appended = 0;
