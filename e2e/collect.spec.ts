@@ -35,9 +35,15 @@ test('demo shop: pageviews, clicks, a custom event and the leave beacon land in 
 }) => {
   const stack = readStack();
   const runId = `a${Date.now()}`;
-  const beaconTypes: string[] = [];
-  context.on('request', (request) => {
-    if (request.url().endsWith('/api/collect')) beaconTypes.push(request.resourceType());
+  // Record what goes out through navigator.sendBeacon (into localStorage, which outlives the page).
+  await context.addInitScript(() => {
+    const send = navigator.sendBeacon.bind(navigator);
+    navigator.sendBeacon = (url, data) => {
+      const log = JSON.parse(localStorage.getItem('__beacons') ?? '[]') as string[];
+      log.push(String(data));
+      localStorage.setItem('__beacons', JSON.stringify(log));
+      return send(url, data);
+    };
   });
 
   await page.goto(`${stack.baseUrl}/demo?run=${runId}`);
@@ -88,7 +94,13 @@ test('demo shop: pageviews, clicks, a custom event and the leave beacon land in 
 
   expect(visit.some((e) => e.type === 'engagement' && (e.engagedMs ?? 0) > 0)).toBe(true);
   expect(visit.at(-1)?.type).toBe('leave');
-  expect(beaconTypes.at(-1)).toBe('ping'); // the last delivery went out by navigator.sendBeacon
+  // The leave event went out by navigator.sendBeacon while the page was closing.
+  const inspector = await context.newPage();
+  await inspector.goto(`${stack.baseUrl}/healthz`);
+  const beacons = await inspector.evaluate(() => localStorage.getItem('__beacons') ?? '[]');
+  const leaveId = visit.at(-1)?.id ?? '';
+  expect(leaveId).not.toBe('');
+  expect(beacons).toContain(leaveId);
 
   for (const e of visit) {
     expect(e.country).toBe('GB');
