@@ -77,6 +77,20 @@ const KNOWN_BRANDS: ReadonlyMap<string, KnownSource> = new Map([
   ['pinterest', social('Pinterest')],
 ]);
 
+/**
+ * Known sources by the value a utm_source tag gives them ("google", "Facebook", "hacker news", "x"), so a
+ * tagged visit without a referrer counts as the same source as one with the site's referrer.
+ */
+const KNOWN_UTM_SOURCES: ReadonlyMap<string, KnownSource> = new Map([
+  ...[...KNOWN_HOSTS.values(), ...KNOWN_BRANDS.values()].map(
+    (known) => [known.name.toLowerCase(), known] as const,
+  ),
+  ...[...KNOWN_BRANDS].map(([key, known]) => [key, known] as const),
+  ['x', social('Twitter')],
+  ['fb', social('Facebook')],
+  ['ig', social('Instagram')],
+]);
+
 /** Android apps send `android-app://<package>/` as the referrer. */
 const KNOWN_ANDROID_APPS: ReadonlyMap<string, KnownSource> = new Map([
   ['com.google.android.gm', email('Gmail')],
@@ -189,7 +203,9 @@ export function classifyReferrer(
   }
 
   if (campaign.utm_source) {
-    return { source: campaign.utm_source, sourceType: medium ?? 'referral' };
+    // utm_source=google and a google.com referrer should count as one source, "Google".
+    const brand = KNOWN_UTM_SOURCES.get(campaign.utm_source.toLowerCase());
+    return { source: brand?.name ?? campaign.utm_source, sourceType: medium ?? brand?.type ?? 'referral' };
   }
   return { source: DIRECT_SOURCE, sourceType: 'direct' };
 }

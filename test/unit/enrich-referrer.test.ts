@@ -47,13 +47,19 @@ const cases: Case[] = [
     name: 'utm cpc',
     referrer: undefined,
     campaign: { utm_source: 'google', utm_medium: 'cpc' },
-    expected: { source: 'google', sourceType: 'paid' },
+    expected: { source: 'Google', sourceType: 'paid' },
+  },
+  {
+    name: 'utm_source naming a known brand, no medium: the brand and its type',
+    referrer: undefined,
+    campaign: { utm_source: 'Google' },
+    expected: { source: 'Google', sourceType: 'search' },
   },
   {
     name: 'utm paid_social',
     referrer: undefined,
     campaign: { utm_source: 'facebook', utm_medium: 'paid_social' },
-    expected: { source: 'facebook', sourceType: 'paid' },
+    expected: { source: 'Facebook', sourceType: 'paid' },
   },
   {
     name: 'utm display',
@@ -65,7 +71,7 @@ const cases: Case[] = [
     name: 'utm social',
     referrer: undefined,
     campaign: { utm_source: 'twitter', utm_medium: 'social' },
-    expected: { source: 'twitter', sourceType: 'social' },
+    expected: { source: 'Twitter', sourceType: 'social' },
   },
   {
     name: 'utm sm',
@@ -77,7 +83,7 @@ const cases: Case[] = [
     name: 'utm social-network',
     referrer: undefined,
     campaign: { utm_source: 'linkedin', utm_medium: 'social-network' },
-    expected: { source: 'linkedin', sourceType: 'social' },
+    expected: { source: 'LinkedIn', sourceType: 'social' },
   },
   {
     name: 'utm source without medium',
