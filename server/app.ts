@@ -3,6 +3,7 @@ import type { ServerContext } from './context';
 import { notFound, sendJson } from './http/respond';
 import { collectEndpoints } from './routes/collect';
 import { handleHealth, handleMetrics, handleReady } from './routes/health';
+import { handleSites } from './routes/sites';
 import { handleSnippet } from './routes/snippet';
 import { handleRecentEvents } from './routes/streams';
 
@@ -15,6 +16,7 @@ const routes: Record<string, Handler> = {
   '/metrics': handleMetrics,
   '/js/script.js': handleSnippet,
   '/api/streams/recent': handleRecentEvents,
+  '/api/sites': handleSites,
 };
 
 export type FallbackHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
