@@ -1,7 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { readStack } from './support/stack';
 
-const CHROME_UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+const CHROME_UA =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
 
 test('the home page shows stored events as text, hostile strings included', async ({ page, request }) => {
   const stack = readStack();
@@ -27,5 +28,7 @@ test('the admin page lists the demo site with the snippet to paste', async ({ pa
   await page.goto(`${stack.baseUrl}/admin`);
   const demo = page.getByTestId('site-demo');
   await expect(demo).toContainText('Demo shop');
-  await expect(demo).toContainText(`<script defer src="${stack.baseUrl}/js/script.js" data-site="demo"></script>`);
+  await expect(demo).toContainText(
+    `<script defer src="${stack.baseUrl}/js/script.js" data-site="demo"></script>`,
+  );
 });
