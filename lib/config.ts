@@ -66,6 +66,27 @@ export const configSchema = z.object({
     .describe(
       'Whose `X-Forwarded-For` to believe: `false` (socket address only), `true` (any peer), `loopback` (a proxy on this machine).',
     ),
+  RESULTS_RETENTION_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 365)
+    .default(48)
+    .describe('How long FINAL window results stay readable (stats API) after their window ended.'),
+  LEASE_TTL_MS: int(500, 600_000)
+    .default(10_000)
+    .describe('Shard lease lifetime (Redis clock); a dead worker’s shards move to others within 2 × this.'),
+  TICK_INTERVAL_MS: int(100, 60_000)
+    .default(1_000)
+    .describe('An idle shard gets a tick entry this often, so its windows still close on time.'),
+  LIVE_INTERVAL_MS: int(50, 10_000)
+    .default(250)
+    .describe('Live (open-window) values are published at most this often per shard.'),
+  AGGREGATOR_BATCH_ENTRIES: int(1, 100_000)
+    .default(500)
+    .describe('Stream entries an aggregator folds and commits at once (one commit script per batch).'),
+  OUTBOX_MAX_ENTRIES: int(1_000, 10_000_000)
+    .default(100_000)
+    .describe('Length bound of each shard’s outbox stream (MAXLEN ~).'),
   GEOIP: bool
     .default(true)
     .describe('Look up the visitor country in the bundled offline GeoLite2 country table.'),
@@ -81,6 +102,11 @@ export const configSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000)
     .default(10_000)
     .describe('Longest graceful shutdown before open connections are cut.'),
+  FAULT_KILL_AT: z
+    .string()
+    .regex(/^(read|commit-sent|committed):[1-9][0-9]*$/, 'must look like "commit-sent:3"')
+    .optional()
+    .describe('Tests only: the aggregator SIGKILLs itself at the n-th time it reaches this step of a batch.'),
   CHROMIUM_PATH: z
     .string()
     .min(1)

@@ -62,6 +62,7 @@ async function main(): Promise<void> {
   const supervisor = new Supervisor(
     [
       { name: 'server', entry: resolve(ROOT_DIR, 'server/main.ts'), env },
+      { name: 'aggregator', entry: resolve(ROOT_DIR, 'workers/aggregator/main.ts'), env },
       { name: 'janitor', entry: resolve(ROOT_DIR, 'workers/janitor/main.ts'), env },
     ],
     logger,

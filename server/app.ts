@@ -5,6 +5,7 @@ import { collectEndpoints } from './routes/collect';
 import { handleHealth, handleMetrics, handleReady } from './routes/health';
 import { handleSites } from './routes/sites';
 import { handleSnippet } from './routes/snippet';
+import { handleStats } from './routes/stats';
 import { handleRecentEvents } from './routes/streams';
 
 type Handler = (ctx: ServerContext, req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -25,7 +26,8 @@ export function createRequestListener(ctx: ServerContext, fallback?: FallbackHan
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const collect = collectEndpoints[path];
-    const handler: Handler | undefined = collect?.handler ?? routes[path];
+    const handler: Handler | undefined =
+      collect?.handler ?? routes[path] ?? (path.startsWith('/api/stats/') ? handleStats : undefined);
     if (collect) {
       res.on('finish', () =>
         ctx.metrics.requests.inc({ endpoint: collect.endpoint, status: String(res.statusCode) }),

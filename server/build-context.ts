@@ -1,3 +1,4 @@
+import { DefinitionStore } from '../lib/aggregation/definition-store';
 import type { Config } from '../lib/config';
 import { IngestService } from '../lib/ingest/ingest-service';
 import { IngestRateLimits } from '../lib/ingest/rate-limits';
@@ -23,6 +24,7 @@ export function buildContext(config: Config, redis: RedisClient, logger: Logger)
     redis,
     keys,
     sites: new SiteStore(redis, keys),
+    windows: new DefinitionStore(redis, keys),
     salts,
     ingest: new IngestService(writer, salts, { geoip: config.GEOIP }),
     rateLimits: new IngestRateLimits(redis, keys, {

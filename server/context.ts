@@ -1,3 +1,4 @@
+import type { DefinitionStore } from '../lib/aggregation/definition-store';
 import type { Config } from '../lib/config';
 import type { IngestService } from '../lib/ingest/ingest-service';
 import type { IngestRateLimits } from '../lib/ingest/rate-limits';
@@ -15,6 +16,7 @@ export interface ServerContext {
   redis: RedisClient;
   keys: Keys;
   sites: SiteStore;
+  windows: DefinitionStore;
   salts: DailySaltStore;
   ingest: IngestService;
   rateLimits: IngestRateLimits;

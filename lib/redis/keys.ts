@@ -14,6 +14,16 @@ export interface ShardKeys {
   checkpoint(consumer: ConsumerName): string;
   /** The shard's lease for a consumer kind: `owner:epoch` with a TTL. */
   lease(consumer: ConsumerName): string;
+  /** Outbox stream: FINAL results and live values of the aggregator, read by the realtime gateway. */
+  readonly outbox: string;
+  /** Aggregator state cells: `<def>@<version>|<cell>` → serialized cell (and `|#ot` observed time). */
+  readonly aggState: string;
+  /** FINAL results of one definition version (`<id>@<version>`): sorted set by window end. */
+  aggResults(ref: string): string;
+  /** Late events per window: `<def>@<version>|<site>|<start>|<end>` → count. */
+  readonly aggLate: string;
+  /** Latest live (open-window) values per definition version and their observed time. */
+  readonly aggLive: string;
 }
 
 export interface Keys {
@@ -27,6 +37,12 @@ export interface Keys {
   readonly consumers: string;
   /** Rate limiter namespace (rate-limiter-flexible adds its own suffix). */
   rateLimit(kind: 'ip' | 'site'): string;
+  /** Live workers of a consumer kind: sorted set of worker id → last heartbeat (Redis clock). */
+  workers(consumer: ConsumerName): string;
+  /** Window definitions: hash of id → JSON (every version's current definition and status). */
+  readonly windows: string;
+  /** Counter bumped on every definition change, so workers notice within one poll. */
+  readonly windowsRevision: string;
   /** Open alarms (hash: alarm id → JSON), e.g. a consumer holding back retention; shown in the admin UI. */
   readonly alarms: string;
 }
@@ -48,6 +64,11 @@ export function createKeys(prefix: string): Keys {
           dedupeBucket: (bucket) => `${base}:dd:${bucket}`,
           checkpoint: (consumer) => `${base}:ck:${consumer}`,
           lease: (consumer) => `${base}:lease:${consumer}`,
+          outbox: `${base}:out`,
+          aggState: `${base}:agg:state`,
+          aggResults: (ref) => `${base}:agg:res:${ref}`,
+          aggLate: `${base}:agg:late`,
+          aggLive: `${base}:agg:live`,
         };
         shardCache.set(shard, keys);
       }
@@ -58,5 +79,8 @@ export function createKeys(prefix: string): Keys {
     consumers: `${prefix}consumers`,
     rateLimit: (kind) => `${prefix}rl:${kind}`,
     alarms: `${prefix}alarms`,
+    workers: (consumer) => `${prefix}workers:${consumer}`,
+    windows: `${prefix}windows`,
+    windowsRevision: `${prefix}windows:rev`,
   };
 }

@@ -3,7 +3,7 @@ import type { Cluster, Redis, Result } from 'ioredis';
 
 /**
  * Lua scripts, one file each under lua/ with a header listing KEYS, ARGV and the reply. The key count is
- * part of the file name (`ingest-4.lua`). Scripts are registered with ioredis' defineCommand, which sends
+ * part of the file name (`ingest-4.lua`; `-n` when it varies per call and the caller passes it first). Scripts are registered with ioredis' defineCommand, which sends
  * EVALSHA and falls back to EVAL (also inside pipelines) when the server's script cache is empty.
  */
 
@@ -14,20 +14,33 @@ type ScriptArg = string | number | Buffer;
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     rfIngest(...args: ScriptArg[]): Result<unknown, Context>;
+    rfLeaseAcquire(...args: ScriptArg[]): Result<unknown, Context>;
+    rfLeaseRenew(...args: ScriptArg[]): Result<unknown, Context>;
+    rfLeaseRelease(...args: ScriptArg[]): Result<unknown, Context>;
+    rfHeartbeat(...args: ScriptArg[]): Result<unknown, Context>;
+    rfCommit(...args: ScriptArg[]): Result<unknown, Context>;
   }
 }
 
 interface ScriptSpec {
-  command: 'rfIngest';
+  command: 'rfIngest' | 'rfLeaseAcquire' | 'rfLeaseRenew' | 'rfLeaseRelease' | 'rfHeartbeat' | 'rfCommit';
   file: string;
 }
 
-const SCRIPTS: readonly ScriptSpec[] = [{ command: 'rfIngest', file: 'ingest-4.lua' }];
+const SCRIPTS: readonly ScriptSpec[] = [
+  { command: 'rfIngest', file: 'ingest-4.lua' },
+  { command: 'rfLeaseAcquire', file: 'lease-acquire-2.lua' },
+  { command: 'rfLeaseRenew', file: 'lease-renew-1.lua' },
+  { command: 'rfLeaseRelease', file: 'lease-release-1.lua' },
+  { command: 'rfHeartbeat', file: 'heartbeat-1.lua' },
+  { command: 'rfCommit', file: 'commit-n.lua' },
+];
 
-function keyCount(file: string): number {
-  const match = /-(\d+)\.lua$/.exec(file);
+/** The key count from the file name; `-n` = variable, passed by the caller as the first argument. */
+function keyCount(file: string): number | undefined {
+  const match = /-(\d+|n)\.lua$/.exec(file);
   if (!match?.[1]) throw new Error(`script file ${file} does not name its key count`);
-  return Number(match[1]);
+  return match[1] === 'n' ? undefined : Number(match[1]);
 }
 
 const sources = new Map(
@@ -42,7 +55,8 @@ export function registerScripts(client: RedisClient): void {
   for (const spec of SCRIPTS) {
     const lua = sources.get(spec.command);
     if (lua === undefined) throw new Error(`script ${spec.file} not loaded`);
-    client.defineCommand(spec.command, { numberOfKeys: keyCount(spec.file), lua });
+    const numberOfKeys = keyCount(spec.file);
+    client.defineCommand(spec.command, numberOfKeys === undefined ? { lua } : { numberOfKeys, lua });
   }
   registered.add(client);
 }

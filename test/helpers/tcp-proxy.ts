@@ -1,0 +1,62 @@
+import type { AddressInfo } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
+/**
+ * A TCP proxy in front of Redis for fault tests. `dropReplyAfter(marker)`: the next time a client sends
+ * bytes containing `marker` (e.g. a script's SHA), the command reaches Redis, but the reply never reaches
+ * the client: both connections are cut as soon as Redis answers — a "lost reply".
+ */
+export class TcpProxy {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private armed: string | undefined;
+  dropped = 0;
+
+  constructor(private readonly targetPort: number) {}
+
+  async start(): Promise<number> {
+    this.server = createServer((client) => {
+      const upstream = connect(this.targetPort, '127.0.0.1');
+      this.sockets.add(client);
+      this.sockets.add(upstream);
+      let cutNextReply = false;
+      client.on('data', (chunk: Buffer) => {
+        if (this.armed !== undefined && chunk.includes(this.armed)) {
+          this.armed = undefined;
+          cutNextReply = true;
+        }
+        upstream.write(chunk);
+      });
+      upstream.on('data', (chunk: Buffer) => {
+        if (cutNextReply) {
+          this.dropped++;
+          client.destroy();
+          upstream.destroy();
+          return;
+        }
+        client.write(chunk);
+      });
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+        this.sockets.delete(client);
+        this.sockets.delete(upstream);
+      };
+      client.on('error', close);
+      upstream.on('error', close);
+      client.on('close', close);
+      upstream.on('close', close);
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return (this.server?.address() as AddressInfo).port;
+  }
+
+  dropReplyAfter(marker: string): void {
+    this.armed = marker;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}

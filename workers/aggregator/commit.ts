@@ -1,0 +1,109 @@
+import type { ShardKeys } from '../../lib/redis/keys';
+import type { RedisClient } from '../../lib/redis/scripts';
+import type { EngineDelta, WindowResult } from '../../lib/windows/engine';
+
+export type CommitOutcome = 'OK' | 'FENCED' | 'STALE';
+
+/** Everything one batch changes on one shard, gathered from every definition's engine. */
+export interface ShardCommit {
+  leaseValue: string;
+  /** Checkpoint the batch was read after ('' = never committed). */
+  previousId: string;
+  nextId: string;
+  /** Per definition ref (`<id>@<version>`): its engine's delta. */
+  deltas: ReadonlyArray<readonly [ref: string, delta: EngineDelta]>;
+  /** Live values to publish with this commit. */
+  live: ReadonlyArray<[ref: string, results: WindowResult[]]>;
+  /** FINAL results older than this window end are dropped from the results set. */
+  resultsMinEndMs: number;
+  outboxMaxEntries: number;
+}
+
+export function outboxEntry(
+  kind: 'final' | 'live',
+  ref: string,
+  result: WindowResult,
+  observedTimeMs: number,
+): string {
+  const { defId, version, site, start, end, key, state } = result;
+  return JSON.stringify({
+    t: kind,
+    ref,
+    def: defId,
+    v: version,
+    site,
+    start,
+    end,
+    key,
+    state,
+    ot: observedTimeMs,
+  });
+}
+
+export function resultMember(ref: string, result: WindowResult): string {
+  const { site, start, end, key, state } = result;
+  return JSON.stringify({ ref, site, start, end, key, state });
+}
+
+/** Flattens a ShardCommit into commit-n.lua's numkeys, KEYS and ARGV (see the script's header). */
+export function commitArguments(keys: ShardKeys, commit: ShardCommit): Array<string | number> {
+  const sets: Array<string | number> = [];
+  const deletes: string[] = [];
+  const outbox: string[] = [];
+  const late: Array<string | number> = [];
+  const resultKeys: string[] = [];
+  const results: Array<string | number> = [];
+  for (const [ref, delta] of commit.deltas) {
+    for (const [cell, value] of delta.upserts) sets.push(`${ref}|${cell}`, value);
+    for (const cell of delta.deletes) deletes.push(`${ref}|${cell}`);
+    sets.push(`${ref}|#ot`, delta.observedTimeMs);
+    for (const final of delta.finals) outbox.push(outboxEntry('final', ref, final, delta.observedTimeMs));
+    for (const count of delta.late)
+      late.push(`${ref}|${count.site}|${count.start}|${count.end}`, count.count);
+    if (delta.finals.length > 0) {
+      resultKeys.push(keys.aggResults(ref));
+      results.push(delta.finals.length);
+      for (const final of delta.finals) results.push(final.end, resultMember(ref, final));
+    }
+  }
+  for (const [ref, liveResults] of commit.live) {
+    const ot = commit.deltas.find(([r]) => r === ref)?.[1].observedTimeMs ?? 0;
+    for (const result of liveResults) outbox.push(outboxEntry('live', ref, result, ot));
+  }
+  const fixedKeys = [
+    keys.checkpoint('aggregator'),
+    keys.lease('aggregator'),
+    keys.outbox,
+    keys.aggState,
+    keys.aggLate,
+  ];
+  return [
+    fixedKeys.length + resultKeys.length,
+    ...fixedKeys,
+    ...resultKeys,
+    commit.leaseValue,
+    commit.previousId,
+    commit.nextId,
+    commit.outboxMaxEntries,
+    commit.resultsMinEndMs,
+    sets.length / 2,
+    deletes.length,
+    outbox.length,
+    late.length / 2,
+    ...sets,
+    ...deletes,
+    ...outbox,
+    ...late,
+    ...results,
+  ];
+}
+
+export async function commitBatch(
+  redis: RedisClient,
+  keys: ShardKeys,
+  commit: ShardCommit,
+): Promise<CommitOutcome> {
+  const reply: unknown = await redis.rfCommit(...commitArguments(keys, commit));
+  if (reply === 'OK' || reply === 'FENCED' || reply === 'STALE') return reply;
+  throw new Error(`commit script: unexpected reply ${String(reply)}`);
+}

@@ -1,0 +1,205 @@
+import { definitionRef } from '../../lib/aggregation/definition-store';
+import type { OwnedLease } from '../../lib/leases/lease-manager';
+import type { Logger } from '../../lib/logger';
+import type { ShardKeys } from '../../lib/redis/keys';
+import type { RedisClient } from '../../lib/redis/scripts';
+import type { StreamEntry } from '../../lib/streams/entry';
+import { streamIdMs } from '../../lib/streams/entry';
+import { readEntries, writeTick } from '../../lib/streams/reader';
+import type { WindowDefinition } from '../../lib/windows/definition';
+import { type EngineInput, WindowEngine, type WindowResult } from '../../lib/windows/engine';
+import { commitBatch } from './commit';
+import { LiveValues } from './live-values';
+import { loadShardState } from './state-loader';
+
+export interface ShardProcessorOptions {
+  batchEntries: number;
+  tickIntervalMs: number;
+  liveIntervalMs: number;
+  resultsRetentionMs: number;
+  outboxMaxEntries: number;
+}
+
+export interface ShardProcessorDeps {
+  shard: number;
+  keys: ShardKeys;
+  lease: OwnedLease;
+  /** Shared client for commits, ticks and state reads (never blocks). */
+  redis: RedisClient;
+  /** A connection of this shard's own, for the blocking XREAD. */
+  reader: RedisClient;
+  /** False once the lease manager no longer vouches for the lease (renewal failed or it expired). */
+  leaseIsValid: () => boolean;
+  /** The commit script said another worker owns the shard now. */
+  onFenced: () => void;
+  logger: Logger;
+  options: ShardProcessorOptions;
+  /** Test hook: called between the steps of a batch, to inject crashes. */
+  onStep?: (step: 'read' | 'commit-sent' | 'committed') => void;
+}
+
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * The read–fold–commit loop of one owned shard. The engines' state always equals what the last commit
+ * stored (plus the batch being folded); any doubt — an error, a STALE reply — is settled by reloading
+ * the committed state from Redis, never by guessing, so a batch is applied exactly once.
+ */
+export class ShardProcessor {
+  private closing = false;
+  private engines = new Map<string, WindowEngine>();
+  private definitions = new Map<string, WindowDefinition>();
+  private checkpointId = '';
+  private lastEntryAtMs = performance.now();
+  private lastLiveAtMs = 0;
+  private readonly liveValues = new LiveValues();
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly deps: ShardProcessorDeps) {}
+
+  /** The definitions to run; takes effect between batches. */
+  setDefinitions(definitions: readonly WindowDefinition[]): void {
+    this.definitions = new Map(definitions.map((d) => [definitionRef(d), d]));
+  }
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.closing = true;
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const { logger, shard } = this.deps;
+    let backoffMs = 100;
+    let loaded = false;
+    while (!this.closing) {
+      try {
+        if (!loaded) {
+          await this.load();
+          loaded = true;
+        }
+        const outcome = await this.step();
+        if (outcome === 'FENCED') {
+          logger.warn({ shard }, 'commit fenced: another worker owns this shard now; stopping it');
+          this.deps.onFenced();
+          return;
+        }
+        if (outcome === 'STALE' || outcome === 'LEASE_LOST') loaded = false;
+        if (outcome === 'LEASE_LOST') return;
+        backoffMs = 100;
+      } catch (error) {
+        if (this.closing) return;
+        logger.warn(
+          { err: error, shard, retryInMs: backoffMs },
+          'shard loop error; reloading committed state',
+        );
+        loaded = false;
+        await sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+
+  /** Rebuilds every engine from the committed state. */
+  private async load(): Promise<void> {
+    const { checkpointId, engines } = await loadShardState(this.deps.redis, this.deps.keys);
+    this.checkpointId = checkpointId;
+    this.engines = new Map();
+    for (const [ref, definition] of this.definitions) {
+      const persisted = engines.get(ref);
+      const snapshot = persisted
+        ? {
+            observedTimeMs: persisted.observedTimeMs,
+            cells: persisted.cells.sort(([a], [b]) => (a < b ? -1 : 1)),
+          }
+        : undefined;
+      this.engines.set(ref, new WindowEngine(definition, snapshot));
+    }
+  }
+
+  /** Adds engines for new definitions and drops removed ones, between batches. */
+  private syncEngines(): void {
+    for (const [ref, definition] of this.definitions) {
+      if (!this.engines.has(ref)) this.engines.set(ref, new WindowEngine(definition));
+    }
+    for (const ref of [...this.engines.keys()]) {
+      if (!this.definitions.has(ref)) {
+        this.engines.delete(ref);
+        this.liveValues.forget(ref);
+      }
+    }
+  }
+
+  private async step(): Promise<'OK' | 'FENCED' | 'STALE' | 'LEASE_LOST' | 'IDLE'> {
+    const { keys, options, redis, reader } = this.deps;
+    this.syncEngines();
+    const blockMs = Math.max(10, Math.min(options.tickIntervalMs, options.liveIntervalMs));
+    const entries = await readEntries(reader, keys.stream, {
+      afterId: this.checkpointId === '' ? '0-0' : this.checkpointId,
+      count: options.batchEntries,
+      blockMs,
+    });
+    this.deps.onStep?.('read');
+    const nowMs = performance.now();
+    if (entries.length === 0) {
+      if (nowMs - this.lastEntryAtMs >= options.tickIntervalMs) {
+        await writeTick(redis, keys.stream);
+        this.lastEntryAtMs = nowMs;
+      }
+      return 'IDLE';
+    }
+    this.lastEntryAtMs = nowMs;
+    this.fold(entries);
+    const lastId = entries[entries.length - 1]?.id ?? this.checkpointId;
+    const deltas = [...this.engines].map(([ref, engine]) => [ref, engine.drain()] as const);
+    const publishLive = nowMs - this.lastLiveAtMs >= options.liveIntervalMs;
+    const live: Array<[string, WindowResult[]]> = publishLive
+      ? [...this.engines].map(([ref, engine]) => [ref, engine.live()])
+      : [];
+    if (!this.deps.leaseIsValid()) return 'LEASE_LOST';
+    const ingestOtMs = streamIdMs(lastId);
+    const outcome = await commitBatch(redis, keys, {
+      leaseValue: this.deps.lease.value,
+      previousId: this.checkpointId,
+      nextId: lastId,
+      deltas,
+      live,
+      resultsMinEndMs: ingestOtMs - options.resultsRetentionMs,
+      outboxMaxEntries: options.outboxMaxEntries,
+    });
+    this.deps.onStep?.('commit-sent');
+    if (outcome !== 'OK') return outcome;
+    this.checkpointId = lastId;
+    this.deps.onStep?.('committed');
+    for (const [ref, delta] of deltas) this.liveValues.settle(ref, delta.finals);
+    if (publishLive) {
+      this.lastLiveAtMs = nowMs;
+      for (const [ref, results] of live) this.liveValues.update(ref, results);
+      await this.liveValues.publish(redis, keys.aggLive);
+    }
+    return 'OK';
+  }
+
+  private fold(entries: readonly StreamEntry[]): void {
+    const engines = [...this.engines.values()];
+    for (const entry of entries) {
+      const ingestMs = streamIdMs(entry.id);
+      if (entry.kind === 'events') {
+        for (const event of entry.events) {
+          const input: EngineInput = { kind: 'event', ingestMs, event };
+          for (const engine of engines) engine.apply(input);
+        }
+      } else if (entry.kind === 'tick') {
+        const input: EngineInput = { kind: 'tick', ingestMs };
+        for (const engine of engines) engine.apply(input);
+      }
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
