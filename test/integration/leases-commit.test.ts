@@ -47,10 +47,15 @@ describe('shard leases and the commit script (real Redis)', () => {
     await b.m.tick();
     await a.m.tick(); // a notices, on renewal, the lease b stole in its last round
     assert.deepEqual([a.owned.size, b.owned.size], [2, 2]);
-    const epochs = await Promise.all([0, 1, 2, 3].map((s) => client.hget(createKeys(prefix).shard(s).checkpoint('aggregator'), 'epoch')));
+    const epochs = await Promise.all(
+      [0, 1, 2, 3].map((s) => client.hget(createKeys(prefix).shard(s).checkpoint('aggregator'), 'epoch')),
+    );
     assert.ok(epochs.every((e) => Number(e) >= 1));
     const stolen = [...b.owned].map((s) => Number(epochs[s]));
-    assert.ok(stolen.every((e) => e === 2), 'a stolen lease has the next epoch');
+    assert.ok(
+      stolen.every((e) => e === 2),
+      'a stolen lease has the next epoch',
+    );
   });
 
   test('a worker that stops renewing loses its shards to the other within 2 × TTL, and notices on renewal', async () => {
@@ -74,7 +79,8 @@ describe('shard leases and the commit script (real Redis)', () => {
     assert.equal(b.owned.size, 4, `b owns everything after ${Date.now() - startedMs} ms`);
     assert.ok(Date.now() - startedMs <= 2 * ttlMs);
     const before = [...a.owned].sort();
-    for (const shard of before) assert.equal(a.m.isValid(shard), false, 'a no longer vouches for its old leases');
+    for (const shard of before)
+      assert.equal(a.m.isValid(shard), false, 'a no longer vouches for its old leases');
     await a.m.tick(); // a wakes up: its renewals fail, so it reports the shards lost (then may steal anew)
     assert.deepEqual([...a.lost].sort(), before);
   });
@@ -97,7 +103,18 @@ describe('shard leases and the commit script (real Redis)', () => {
           {
             upserts: [['c1', '{"n":1}']],
             deletes: [],
-            finals: [{ defId: 'w', version: 1, site: 'demo', start: 0, end: 10, key: null, state: '[3]', final: true }],
+            finals: [
+              {
+                defId: 'w',
+                version: 1,
+                site: 'demo',
+                start: 0,
+                end: 10,
+                key: null,
+                state: '[3]',
+                final: true,
+              },
+            ],
             late: [{ site: 'demo', start: 0, end: 10, count: 2 }],
             observedTimeMs: 12,
           },
@@ -108,7 +125,11 @@ describe('shard leases and the commit script (real Redis)', () => {
       outboxMaxEntries: 1000,
     };
     assert.equal(await commitBatch(client, shardKeys, commit), 'OK');
-    assert.equal(await commitBatch(client, shardKeys, commit), 'STALE', 'a re-sent (lost-reply) commit changes nothing');
+    assert.equal(
+      await commitBatch(client, shardKeys, commit),
+      'STALE',
+      'a re-sent (lost-reply) commit changes nothing',
+    );
     assert.equal(await client.hget(shardKeys.checkpoint('aggregator'), 'id'), '1700000000000-0');
     assert.equal(await client.hget(shardKeys.aggState, 'w@1|c1'), '{"n":1}');
     assert.equal(await client.hget(shardKeys.aggState, 'w@1|#ot'), '12');

@@ -87,6 +87,12 @@ export class ShardProcessor {
           this.deps.onFenced();
           return;
         }
+        if (outcome === 'STALE') {
+          logger.info(
+            { shard },
+            'commit was stale (already applied, or the shard moved on); reloading committed state',
+          );
+        }
         if (outcome === 'STALE' || outcome === 'LEASE_LOST') loaded = false;
         if (outcome === 'LEASE_LOST') return;
         backoffMs = 100;
