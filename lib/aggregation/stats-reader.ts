@@ -71,7 +71,8 @@ async function readShard(
     (query.fromMs === undefined || r.end >= query.fromMs) &&
     (query.toMs === undefined || r.end <= query.toMs);
   const finals = members.map((m) => JSON.parse(m) as StoredResult).filter(inRange);
-  const live = liveJson === null ? [] : (JSON.parse(liveJson) as StoredResult[]).filter(inRange);
+  const live =
+    liveJson === null ? [] : (JSON.parse(liveJson) as { windows: StoredResult[] }).windows.filter(inRange);
   return { finals, live, observedTimeMs: ot === null ? null : Number(ot), late };
 }
 

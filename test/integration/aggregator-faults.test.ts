@@ -339,7 +339,7 @@ describe('aggregator under faults (real processes)', { timeout: 240_000 }, () =>
     const live = await eventually(
       async () => {
         const json = await client.hget(keys.shard(shard).aggLive, ref);
-        const windows = json ? (JSON.parse(json) as Array<{ start: number }>) : [];
+        const windows = json ? (JSON.parse(json) as { windows: Array<{ start: number }> }).windows : [];
         return windows.some((w) => w.start === futureWindow) ? windows : undefined;
       },
       10_000,

@@ -19,11 +19,16 @@ export interface ShardCommit {
   outboxMaxEntries: number;
 }
 
+/**
+ * An outbox entry: a shard's absolute state of one window and key. `ck` (the commit's checkpoint id) orders
+ * a shard's entries, so a reader keeps the newest per shard whatever order it sees them in.
+ */
 export function outboxEntry(
   kind: 'final' | 'live',
   ref: string,
   result: WindowResult,
   observedTimeMs: number,
+  checkpointId: string,
 ): string {
   const { defId, version, site, start, end, key, state } = result;
   return JSON.stringify({
@@ -37,6 +42,7 @@ export function outboxEntry(
     key,
     state,
     ot: observedTimeMs,
+    ck: checkpointId,
   });
 }
 
@@ -57,7 +63,8 @@ export function commitArguments(keys: ShardKeys, commit: ShardCommit): Array<str
     for (const [cell, value] of delta.upserts) sets.push(`${ref}|${cell}`, value);
     for (const cell of delta.deletes) deletes.push(`${ref}|${cell}`);
     sets.push(`${ref}|#ot`, delta.observedTimeMs);
-    for (const final of delta.finals) outbox.push(outboxEntry('final', ref, final, delta.observedTimeMs));
+    for (const final of delta.finals)
+      outbox.push(outboxEntry('final', ref, final, delta.observedTimeMs, commit.nextId));
     for (const count of delta.late)
       late.push(`${ref}|${count.site}|${count.start}|${count.end}`, count.count);
     if (delta.finals.length > 0) {
@@ -68,7 +75,7 @@ export function commitArguments(keys: ShardKeys, commit: ShardCommit): Array<str
   }
   for (const [ref, liveResults] of commit.live) {
     const ot = commit.deltas.find(([r]) => r === ref)?.[1].observedTimeMs ?? 0;
-    for (const result of liveResults) outbox.push(outboxEntry('live', ref, result, ot));
+    for (const result of liveResults) outbox.push(outboxEntry('live', ref, result, ot, commit.nextId));
   }
   const fixedKeys = [
     keys.checkpoint('aggregator'),

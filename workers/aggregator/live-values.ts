@@ -47,10 +47,16 @@ export class LiveValues {
     this.open.delete(ref);
   }
 
-  async publish(redis: RedisClient, liveKey: string): Promise<void> {
+  /** Writes the changed definitions' open windows, tagged with the checkpoint they reflect. */
+  async publish(redis: RedisClient, liveKey: string, checkpointId: string): Promise<void> {
     if (this.dirty.size === 0) return;
     const fields: string[] = [];
-    for (const ref of this.dirty) fields.push(ref, JSON.stringify([...(this.open.get(ref)?.values() ?? [])]));
+    for (const ref of this.dirty) {
+      fields.push(
+        ref,
+        JSON.stringify({ ck: checkpointId, windows: [...(this.open.get(ref)?.values() ?? [])] }),
+      );
+    }
     this.dirty.clear();
     await redis.hset(liveKey, ...fields);
   }

@@ -184,7 +184,7 @@ export class ShardProcessor {
     if (publishLive) {
       this.lastLiveAtMs = nowMs;
       for (const [ref, results] of live) this.liveValues.update(ref, results);
-      await this.liveValues.publish(redis, keys.aggLive);
+      await this.liveValues.publish(redis, keys.aggLive, lastId);
     }
     return 'OK';
   }
