@@ -3,6 +3,7 @@ import type { ServerContext } from './context';
 import { notFound, sendJson } from './http/respond';
 import { collectEndpoints } from './routes/collect';
 import { handleHealth, handleMetrics, handleReady } from './routes/health';
+import { handleQuery } from './routes/query';
 import { handleSites } from './routes/sites';
 import { handleSnippet } from './routes/snippet';
 import { handleStats } from './routes/stats';
@@ -27,7 +28,13 @@ export function createRequestListener(ctx: ServerContext, fallback?: FallbackHan
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const collect = collectEndpoints[path];
     const handler: Handler | undefined =
-      collect?.handler ?? routes[path] ?? (path.startsWith('/api/stats/') ? handleStats : undefined);
+      collect?.handler ??
+      routes[path] ??
+      (path.startsWith('/api/stats/')
+        ? handleStats
+        : path.startsWith('/api/query/')
+          ? handleQuery
+          : undefined);
     if (collect) {
       res.on('finish', () =>
         ctx.metrics.requests.inc({ endpoint: collect.endpoint, status: String(res.statusCode) }),
