@@ -99,6 +99,29 @@ export const configSchema = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
     .describe('Log level of every process (JSON logs on stdout).'),
+  ADMIN_PASSWORD: z
+    .string()
+    .min(8, 'must be at least 8 characters')
+    .optional()
+    .describe(
+      'Password of the admin UI and API. `npm start` generates one into DATA_DIR/admin-password when unset.',
+    ),
+  ADMIN_SESSION_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .optional()
+    .describe(
+      'Key that signs admin sessions and share links. Default: a random key kept in Redis (shared by all nodes).',
+    ),
+  ADMIN_SESSION_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(12)
+    .describe('Admin session lifetime.'),
+  LOGIN_ATTEMPTS_PER_15_MIN: int(1, 1000)
+    .default(10)
+    .describe('Failed admin logins allowed per client IP per 15 minutes.'),
   SHUTDOWN_TIMEOUT_MS: int(100, 120_000)
     .default(10_000)
     .describe('Longest graceful shutdown before open connections are cut.'),

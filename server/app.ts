@@ -1,6 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { ServerContext } from './context';
 import { notFound, sendJson } from './http/respond';
+import { handleAdmin } from './routes/admin';
 import { collectEndpoints } from './routes/collect';
 import { handleHealth, handleMetrics, handleReady } from './routes/health';
 import { handleQuery } from './routes/query';

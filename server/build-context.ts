@@ -1,3 +1,4 @@
+import { SigningKey } from '../lib/admin/signing-key';
 import { DefinitionStore } from '../lib/aggregation/definition-store';
 import type { Config } from '../lib/config';
 import { IngestService } from '../lib/ingest/ingest-service';
@@ -9,6 +10,7 @@ import type { RedisClient } from '../lib/redis/scripts';
 import { SiteStore } from '../lib/sites/site-store';
 import { StreamWriter } from '../lib/streams/writer';
 import type { ServerContext } from './context';
+import { IngestCounters } from './ingest-counters';
 import { ServerMetrics } from './metrics';
 
 export function buildContext(config: Config, redis: RedisClient, logger: Logger): ServerContext {
@@ -25,6 +27,7 @@ export function buildContext(config: Config, redis: RedisClient, logger: Logger)
     keys,
     sites: new SiteStore(redis, keys),
     windows: new DefinitionStore(redis, keys),
+    signingKey: new SigningKey(redis, keys, config.ADMIN_SESSION_SECRET),
     salts,
     ingest: new IngestService(writer, salts, { geoip: config.GEOIP }),
     rateLimits: new IngestRateLimits(redis, keys, {
@@ -32,6 +35,7 @@ export function buildContext(config: Config, redis: RedisClient, logger: Logger)
       sitePerMinute: config.RATE_LIMIT_SITE_PER_MINUTE,
     }),
     metrics: new ServerMetrics(redis, keys, config.SHARDS),
+    counters: new IngestCounters(redis, keys.ingestCounters, logger),
     draining: false,
   };
 }

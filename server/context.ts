@@ -1,3 +1,4 @@
+import type { SigningKey } from '../lib/admin/signing-key';
 import type { DefinitionStore } from '../lib/aggregation/definition-store';
 import type { Config } from '../lib/config';
 import type { IngestService } from '../lib/ingest/ingest-service';
@@ -7,6 +8,7 @@ import type { DailySaltStore } from '../lib/privacy/salt-store';
 import type { Keys } from '../lib/redis/keys';
 import type { RedisClient } from '../lib/redis/scripts';
 import type { SiteStore } from '../lib/sites/site-store';
+import type { IngestCounters } from './ingest-counters';
 import type { ServerMetrics } from './metrics';
 
 /** Everything a request handler may use; built once per process in server/build-context.ts. */
@@ -17,10 +19,12 @@ export interface ServerContext {
   keys: Keys;
   sites: SiteStore;
   windows: DefinitionStore;
+  signingKey: SigningKey;
   salts: DailySaltStore;
   ingest: IngestService;
   rateLimits: IngestRateLimits;
   metrics: ServerMetrics;
+  counters: IngestCounters;
   /** True once shutdown has begun: readiness fails so load balancers stop sending traffic. */
   draining: boolean;
 }

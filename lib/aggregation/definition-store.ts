@@ -6,15 +6,23 @@ import { type WindowDefinition, windowDefinitionSchema } from '../windows/defini
 export const windowStatusSchema = z.enum(['running', 'paused']);
 export type WindowStatus = z.infer<typeof windowStatusSchema>;
 
+export const startPositionSchema = z.enum(['now', 'trim_horizon']);
+export type StartPosition = z.infer<typeof startPositionSchema>;
+
 const storedWindowSchema = z.object({
   definition: windowDefinitionSchema,
   status: windowStatusSchema,
   builtin: z.boolean(),
   createdAtMs: z.number().int(),
   updatedAtMs: z.number().int(),
+  /** Where a new version starts: at each shard's current position, or from the start of retention (back-fill). */
+  startFrom: startPositionSchema.default('now'),
+  /** The SQL the definition was written in, when it was (shown back in the editor). */
+  sql: z.string().max(20_000).optional(),
 });
 
 export type StoredWindow = z.infer<typeof storedWindowSchema>;
+export type StoredWindowInput = z.input<typeof storedWindowSchema>;
 
 /**
  * Window definitions live in one Redis hash (id → JSON), with a revision counter bumped on every change so
@@ -51,7 +59,7 @@ export class DefinitionStore {
     return parsed.success ? parsed.data : undefined;
   }
 
-  async put(window: StoredWindow): Promise<void> {
+  async put(window: StoredWindowInput): Promise<void> {
     await this.redis.hset(
       this.keys.windows,
       window.definition.id,
@@ -76,6 +84,7 @@ export class DefinitionStore {
         builtin: true,
         createdAtMs: nowMs,
         updatedAtMs: nowMs,
+        startFrom: 'trim_horizon',
       };
       if ((await this.redis.hsetnx(this.keys.windows, definition.id, JSON.stringify(stored))) === 1)
         created++;

@@ -36,13 +36,17 @@ export interface Keys {
   /** Set of consumer kinds whose checkpoints bound trimming. */
   readonly consumers: string;
   /** Rate limiter namespace (rate-limiter-flexible adds its own suffix). */
-  rateLimit(kind: 'ip' | 'site'): string;
+  rateLimit(kind: 'ip' | 'site' | 'login'): string;
   /** Live workers of a consumer kind: sorted set of worker id → last heartbeat (Redis clock). */
   workers(consumer: ConsumerName): string;
   /** Window definitions: hash of id → JSON (every version's current definition and status). */
   readonly windows: string;
   /** Counter bumped on every definition change, so workers notice within one poll. */
   readonly windowsRevision: string;
+  /** Pipeline counters shared by every server node (hash: accepted, duplicate, bot, dnt, rejected:<field>). */
+  readonly ingestCounters: string;
+  /** Random key signing admin sessions and share links when ADMIN_SESSION_SECRET is not set. */
+  readonly adminSecret: string;
   /** Open alarms (hash: alarm id → JSON), e.g. a consumer holding back retention; shown in the admin UI. */
   readonly alarms: string;
 }
@@ -79,6 +83,8 @@ export function createKeys(prefix: string): Keys {
     consumers: `${prefix}consumers`,
     rateLimit: (kind) => `${prefix}rl:${kind}`,
     alarms: `${prefix}alarms`,
+    adminSecret: `${prefix}admin:secret`,
+    ingestCounters: `${prefix}stats:ingest`,
     workers: (consumer) => `${prefix}workers:${consumer}`,
     windows: `${prefix}windows`,
     windowsRevision: `${prefix}windows:rev`,

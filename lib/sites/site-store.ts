@@ -42,6 +42,12 @@ export class SiteStore {
     return created;
   }
 
+  async remove(id: string): Promise<boolean> {
+    const removed = (await this.redis.hdel(this.keys.sites, id)) === 1;
+    this.cache = undefined;
+    return removed;
+  }
+
   async put(site: Site): Promise<void> {
     await this.redis.hset(this.keys.sites, site.id, JSON.stringify(siteSchema.parse(site)));
     this.cache = undefined;

@@ -104,7 +104,15 @@ function record(ctx: ServerContext, outcome: IngestOutcome, rejected: readonly E
   metrics.countEvents('bot', outcome.dropped.bot);
   metrics.countEvents('dnt', outcome.dropped.dnt);
   metrics.countEvents('rejected', rejected.length);
-  for (const rejection of rejected) metrics.rejected.inc({ field: rejection.field.split('.')[0] ?? 'event' });
+  for (const rejection of rejected) {
+    const field = rejection.field.split('.')[0] ?? 'event';
+    metrics.rejected.inc({ field });
+    ctx.counters.add(`rejected:${field}`, 1);
+  }
+  ctx.counters.add('accepted', outcome.accepted);
+  ctx.counters.add('duplicate', outcome.duplicates);
+  ctx.counters.add('bot', outcome.dropped.bot);
+  ctx.counters.add('dnt', outcome.dropped.dnt);
   for (const write of outcome.shards)
     metrics.shardWrite.observe({ shard: String(write.shard) }, write.latencyMs / 1000);
 }

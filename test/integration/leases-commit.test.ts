@@ -121,8 +121,9 @@ describe('shard leases and the commit script (real Redis)', () => {
         ],
       ],
       live: [],
-      resultsMinEndMs: 0,
+      resultsMinEndMs: () => 0,
       outboxMaxEntries: 1000,
+      eventCount: 3,
     };
     assert.equal(await commitBatch(client, shardKeys, commit), 'OK');
     assert.equal(
@@ -134,6 +135,11 @@ describe('shard leases and the commit script (real Redis)', () => {
     assert.equal(await client.hget(shardKeys.aggState, 'w@1|c1'), '{"n":1}');
     assert.equal(await client.hget(shardKeys.aggState, 'w@1|#ot'), '12');
     assert.equal(await client.hget(shardKeys.aggLate, 'w@1|demo|0|10'), '2', 'late counted once');
+    assert.equal(
+      await client.hget(shardKeys.checkpoint('aggregator'), 'events'),
+      '3',
+      'aggregated events counted once',
+    );
     assert.equal(await client.xlen(shardKeys.outbox), 1, 'one FINAL in the outbox');
     assert.equal(await client.zcard(shardKeys.aggResults('w@1')), 1);
 

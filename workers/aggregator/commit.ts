@@ -14,9 +14,13 @@ export interface ShardCommit {
   deltas: ReadonlyArray<readonly [ref: string, delta: EngineDelta]>;
   /** Live values to publish with this commit. */
   live: ReadonlyArray<[ref: string, results: WindowResult[]]>;
-  /** FINAL results older than this window end are dropped from the results set. */
-  resultsMinEndMs: number;
+  /** Per definition ref: FINAL results of windows ending before this are dropped (retention). */
+  resultsMinEndMs: (ref: string) => number;
   outboxMaxEntries: number;
+  /** Events folded by this batch (for the pipeline's "aggregated" counter). */
+  eventCount: number;
+  /** Back-filling engines' own positions: a stream id, or null once caught up (the field is deleted). */
+  catchUp?: ReadonlyArray<readonly [ref: string, position: string | null]>;
 }
 
 /**
@@ -69,9 +73,13 @@ export function commitArguments(keys: ShardKeys, commit: ShardCommit): Array<str
       late.push(`${ref}|${count.site}|${count.start}|${count.end}`, count.count);
     if (delta.finals.length > 0) {
       resultKeys.push(keys.aggResults(ref));
-      results.push(delta.finals.length);
+      results.push(commit.resultsMinEndMs(ref), delta.finals.length);
       for (const final of delta.finals) results.push(final.end, resultMember(ref, final));
     }
+  }
+  for (const [ref, position] of commit.catchUp ?? []) {
+    if (position === null) deletes.push(`${ref}|#pos`);
+    else sets.push(`${ref}|#pos`, position);
   }
   for (const [ref, liveResults] of commit.live) {
     const ot = commit.deltas.find(([r]) => r === ref)?.[1].observedTimeMs ?? 0;
@@ -92,11 +100,12 @@ export function commitArguments(keys: ShardKeys, commit: ShardCommit): Array<str
     commit.previousId,
     commit.nextId,
     commit.outboxMaxEntries,
-    commit.resultsMinEndMs,
+    0,
     sets.length / 2,
     deletes.length,
     outbox.length,
     late.length / 2,
+    commit.eventCount,
     ...sets,
     ...deletes,
     ...outbox,

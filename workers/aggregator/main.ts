@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { DefinitionStore } from '../../lib/aggregation/definition-store';
+import { DefinitionStore, type StartPosition } from '../../lib/aggregation/definition-store';
 import { loadConfig } from '../../lib/config';
 import { LeaseManager } from '../../lib/leases/lease-manager';
 import { createLogger } from '../../lib/logger';
@@ -29,7 +29,7 @@ const redis = createRedisClient(redisUrl, { name: 'aggregator', commandTimeoutMs
 redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
 const definitions = new DefinitionStore(redis, keys);
 const processors = new Map<number, { processor: ShardProcessor; reader: RedisClient }>();
-let running: WindowDefinition[] = [];
+let running: Array<{ definition: WindowDefinition; startFrom: StartPosition }> = [];
 let closing = false;
 
 const faultKill = (() => {
@@ -85,7 +85,9 @@ const leases: LeaseManager = new LeaseManager(redis, keys, {
 
 async function refreshDefinitions(): Promise<void> {
   const stored = await definitions.list();
-  running = stored.filter((w) => w.status === 'running').map((w) => w.definition);
+  running = stored
+    .filter((w) => w.status === 'running')
+    .map((w) => ({ definition: w.definition, startFrom: w.startFrom }));
   for (const { processor } of processors.values()) processor.setDefinitions(running);
 }
 

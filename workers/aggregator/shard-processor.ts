@@ -1,10 +1,9 @@
-import { definitionRef } from '../../lib/aggregation/definition-store';
+import { definitionRef, type StartPosition } from '../../lib/aggregation/definition-store';
 import type { OwnedLease } from '../../lib/leases/lease-manager';
 import type { Logger } from '../../lib/logger';
 import type { ShardKeys } from '../../lib/redis/keys';
 import type { RedisClient } from '../../lib/redis/scripts';
-import type { StreamEntry } from '../../lib/streams/entry';
-import { streamIdMs } from '../../lib/streams/entry';
+import { decodeEntry, type StreamEntry, streamIdMs } from '../../lib/streams/entry';
 import { readEntries, writeTick } from '../../lib/streams/reader';
 import type { WindowDefinition } from '../../lib/windows/definition';
 import { type EngineInput, WindowEngine, type WindowResult } from '../../lib/windows/engine';
@@ -48,7 +47,9 @@ const MAX_BACKOFF_MS = 5_000;
 export class ShardProcessor {
   private closing = false;
   private engines = new Map<string, WindowEngine>();
-  private definitions = new Map<string, WindowDefinition>();
+  /** Back-filling engines (start from the beginning of retention): their own position, until they catch up. */
+  private catchUp = new Map<string, string>();
+  private definitions = new Map<string, { definition: WindowDefinition; startFrom: StartPosition }>();
   private checkpointId = '';
   private lastEntryAtMs = performance.now();
   private lastLiveAtMs = 0;
@@ -58,8 +59,17 @@ export class ShardProcessor {
   constructor(private readonly deps: ShardProcessorDeps) {}
 
   /** The definitions to run; takes effect between batches. */
-  setDefinitions(definitions: readonly WindowDefinition[]): void {
-    this.definitions = new Map(definitions.map((d) => [definitionRef(d), d]));
+  setDefinitions(
+    definitions: ReadonlyArray<{ definition: WindowDefinition; startFrom: StartPosition }>,
+  ): void {
+    this.definitions = new Map(definitions.map((d) => [definitionRef(d.definition), d]));
+  }
+
+  /** A definition new to this shard: back-fill from the start of retention, or start at the checkpoint. */
+  private startEngine(ref: string, definition: WindowDefinition, startFrom: StartPosition): WindowEngine {
+    const engine = new WindowEngine(definition);
+    if (startFrom === 'trim_horizon' && this.checkpointId !== '') this.catchUp.set(ref, '0-0');
+    return engine;
   }
 
   start(): void {
@@ -114,26 +124,31 @@ export class ShardProcessor {
     const { checkpointId, engines } = await loadShardState(this.deps.redis, this.deps.keys);
     this.checkpointId = checkpointId;
     this.engines = new Map();
-    for (const [ref, definition] of this.definitions) {
+    this.catchUp = new Map();
+    for (const [ref, { definition, startFrom }] of this.definitions) {
       const persisted = engines.get(ref);
-      const snapshot = persisted
-        ? {
-            observedTimeMs: persisted.observedTimeMs,
-            cells: persisted.cells.sort(([a], [b]) => (a < b ? -1 : 1)),
-          }
-        : undefined;
-      this.engines.set(ref, new WindowEngine(definition, snapshot));
+      if (!persisted) {
+        this.engines.set(ref, this.startEngine(ref, definition, startFrom));
+        continue;
+      }
+      const cells = persisted.cells.sort(([a], [b]) => (a < b ? -1 : 1));
+      this.engines.set(
+        ref,
+        new WindowEngine(definition, { observedTimeMs: persisted.observedTimeMs, cells }),
+      );
+      if (persisted.catchUpPosition !== null) this.catchUp.set(ref, persisted.catchUpPosition);
     }
   }
 
   /** Adds engines for new definitions and drops removed ones, between batches. */
   private syncEngines(): void {
-    for (const [ref, definition] of this.definitions) {
-      if (!this.engines.has(ref)) this.engines.set(ref, new WindowEngine(definition));
+    for (const [ref, { definition, startFrom }] of this.definitions) {
+      if (!this.engines.has(ref)) this.engines.set(ref, this.startEngine(ref, definition, startFrom));
     }
     for (const ref of [...this.engines.keys()]) {
       if (!this.definitions.has(ref)) {
         this.engines.delete(ref);
+        this.catchUp.delete(ref);
         this.liveValues.forget(ref);
       }
     }
@@ -150,20 +165,24 @@ export class ShardProcessor {
     });
     this.deps.onStep?.('read');
     const nowMs = performance.now();
-    if (entries.length === 0) {
+    if (entries.length === 0 && this.catchUp.size === 0) {
       if (nowMs - this.lastEntryAtMs >= options.tickIntervalMs) {
         await writeTick(redis, keys.stream);
         this.lastEntryAtMs = nowMs;
       }
       return 'IDLE';
     }
-    this.lastEntryAtMs = nowMs;
-    this.fold(entries);
+    if (entries.length > 0) this.lastEntryAtMs = nowMs;
+    const current = [...this.engines].filter(([ref]) => !this.catchUp.has(ref)).map(([, engine]) => engine);
+    this.fold(entries, current);
+    const catchUp = await this.backfill(entries);
     const lastId = entries[entries.length - 1]?.id ?? this.checkpointId;
     const deltas = [...this.engines].map(([ref, engine]) => [ref, engine.drain()] as const);
     const publishLive = nowMs - this.lastLiveAtMs >= options.liveIntervalMs;
     const live: Array<[string, WindowResult[]]> = publishLive
-      ? [...this.engines].map(([ref, engine]) => [ref, engine.live()])
+      ? [...this.engines]
+          .filter(([ref]) => !this.catchUp.has(ref))
+          .map(([ref, engine]) => [ref, engine.live()])
       : [];
     if (!this.deps.leaseIsValid()) return 'LEASE_LOST';
     const ingestOtMs = streamIdMs(lastId);
@@ -173,8 +192,14 @@ export class ShardProcessor {
       nextId: lastId,
       deltas,
       live,
-      resultsMinEndMs: ingestOtMs - options.resultsRetentionMs,
+      resultsMinEndMs: (ref) =>
+        ingestOtMs - (this.definitions.get(ref)?.definition.resultsRetentionMs ?? options.resultsRetentionMs),
       outboxMaxEntries: options.outboxMaxEntries,
+      eventCount: entries.reduce(
+        (sum, entry) => sum + (entry.kind === 'events' ? entry.events.length : 0),
+        0,
+      ),
+      catchUp,
     });
     this.deps.onStep?.('commit-sent');
     if (outcome !== 'OK') return outcome;
@@ -189,8 +214,48 @@ export class ShardProcessor {
     return 'OK';
   }
 
-  private fold(entries: readonly StreamEntry[]): void {
-    const engines = [...this.engines.values()];
+  /**
+   * Moves back-filling engines forward by one bounded chunk of the history they have not seen (entries up to
+   * the checkpoint, which the current engines already folded). An engine that reaches the checkpoint also
+   * folds this batch's new entries and from then on runs like the others. Positions are committed with
+   * the engines' cells, so a crash resumes the back-fill where it was.
+   */
+  private async backfill(batch: readonly StreamEntry[]): Promise<Array<[string, string | null]>> {
+    const positions: Array<[string, string | null]> = [];
+    for (const [ref, position] of [...this.catchUp]) {
+      const engine = this.engines.get(ref);
+      if (!engine) continue;
+      const limit = this.deps.options.batchEntries;
+      const history = await this.deps.redis.xrange(
+        this.deps.keys.stream,
+        `(${position}`,
+        this.checkpointId,
+        'COUNT',
+        limit,
+      );
+      this.fold(
+        history.map(([id, fields]) => decodeEntry(id, fields)),
+        [engine],
+      );
+      if (history.length < limit) {
+        this.fold(batch, [engine]);
+        this.catchUp.delete(ref);
+        positions.push([ref, null]);
+      } else {
+        const next = history[history.length - 1]?.[0] ?? position;
+        this.catchUp.set(ref, next);
+        positions.push([ref, next]);
+      }
+    }
+    return positions;
+  }
+
+  /** Back-fill progress per definition ref: 0…1 of the shard's history folded. */
+  backfillPositions(): ReadonlyMap<string, string> {
+    return this.catchUp;
+  }
+
+  private fold(entries: readonly StreamEntry[], engines: readonly WindowEngine[]): void {
     for (const entry of entries) {
       const ingestMs = streamIdMs(entry.id);
       if (entry.kind === 'events') {

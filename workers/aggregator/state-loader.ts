@@ -4,6 +4,8 @@ import type { RedisClient } from '../../lib/redis/scripts';
 export interface PersistedEngine {
   observedTimeMs: number;
   cells: Array<[string, string]>;
+  /** Set while a back-filling engine has not caught up with the shard's checkpoint: its own position. */
+  catchUpPosition: string | null;
 }
 
 /**
@@ -19,7 +21,7 @@ export async function loadShardState(
   const engineFor = (ref: string) => {
     let engine = engines.get(ref);
     if (!engine) {
-      engine = { observedTimeMs: Number.NEGATIVE_INFINITY, cells: [] };
+      engine = { observedTimeMs: Number.NEGATIVE_INFINITY, cells: [], catchUpPosition: null };
       engines.set(ref, engine);
     }
     return engine;
@@ -36,6 +38,7 @@ export async function loadShardState(
       const ref = field.slice(0, bar);
       const cell = field.slice(bar + 1);
       if (cell === '#ot') engineFor(ref).observedTimeMs = Number(value);
+      else if (cell === '#pos') engineFor(ref).catchUpPosition = value;
       else engineFor(ref).cells.push([cell, value]);
     }
   } while (cursor !== '0');

@@ -4,7 +4,7 @@
   FINAL results, late counts and the checkpoint — or nothing. Everything is checked before the first write
   (Redis has no rollback); "#!lua" without flags refuses the whole script up front when Redis is out of memory.
 
-  KEYS[1]  checkpoint hash   rf:{s<k>}:ck:aggregator     fields: id, epoch, committedAtMs
+  KEYS[1]  checkpoint hash   rf:{s<k>}:ck:aggregator     fields: id, epoch, committedAtMs, events
   KEYS[2]  lease             rf:{s<k>}:lease:aggregator  "owner:epoch"
   KEYS[3]  outbox stream     rf:{s<k>}:out               bounded with MAXLEN ~
   KEYS[4]  state hash        rf:{s<k>}:agg:state         "<def>@<version>|<cell>" → serialized cell
@@ -16,11 +16,12 @@
   ARGV[2]  the checkpoint id the batch was read after ("" when the shard has never been committed)
   ARGV[3]  the new checkpoint id (the last entry of the batch)
   ARGV[4]  outbox MAXLEN
-  ARGV[5]  results older than this window end (ms) are dropped from the touched results sets
+  ARGV[5]  (unused, kept for the layout) — each results set carries its own retention bound, below
   ARGV[6..9]   counts: state sets, state deletes, outbox entries, late counters
+  ARGV[10] number of events in the batch (added to the checkpoint hash's `events` counter)
   then     state sets as field, value pairs; state deletes as fields; outbox entries as JSON strings;
-           late counters as field, increment pairs; then for each results key KEYS[6..] in order: its
-           count r and r score, member pairs
+           late counters as field, increment pairs; then for each results key KEYS[6..] in order: the
+           window end below which its old results are dropped, its count r, and r score, member pairs
 
   Returns  "OK"; "FENCED" when the lease is not the caller's (a paused or partitioned worker: it must stop);
            "STALE" when the checkpoint moved (a re-sent commit, or another owner committed): nothing written.
@@ -38,19 +39,19 @@ if not (nSet and nDel and nOut and nLate) then
   return redis.error_reply('BADARGS commit counts are not numbers')
 end
 -- Check the whole argument layout before the first write.
-local expected = 9 + 2 * nSet + nDel + nOut + 2 * nLate
+local expected = 10 + 2 * nSet + nDel + nOut + 2 * nLate
 for k = 6, #KEYS do
-  local r = tonumber(ARGV[expected + 1])
-  if not r then
+  local r = tonumber(ARGV[expected + 2])
+  if not r or not tonumber(ARGV[expected + 1]) then
     return redis.error_reply('BADARGS commit results counts do not match the keys')
   end
-  expected = expected + 1 + 2 * r
+  expected = expected + 2 + 2 * r
 end
 if #ARGV ~= expected then
   return redis.error_reply('BADARGS commit argument counts do not match')
 end
 
-local i = 10
+local i = 11
 -- HSET / HDEL / ZADD in chunks: unpack() of thousands of values would overflow Lua's C stack.
 local CHUNK = 400
 local function chunked(command, key, first, count, width)
@@ -80,11 +81,13 @@ for _ = 1, nLate do
   i = i + 2
 end
 for k = 6, #KEYS do
-  local r = tonumber(ARGV[i])
-  i = chunked('ZADD', KEYS[k], i + 1, r, 2)
-  redis.call('ZREMRANGEBYSCORE', KEYS[k], '-inf', '(' .. ARGV[5])
+  local minEnd = ARGV[i]
+  local r = tonumber(ARGV[i + 1])
+  i = chunked('ZADD', KEYS[k], i + 2, r, 2)
+  redis.call('ZREMRANGEBYSCORE', KEYS[k], '-inf', '(' .. minEnd)
 end
 
 local t = redis.call('TIME')
 redis.call('HSET', KEYS[1], 'id', ARGV[3], 'committedAtMs', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+redis.call('HINCRBY', KEYS[1], 'events', ARGV[10])
 return 'OK'
