@@ -166,4 +166,47 @@ describe('stats API and ad-hoc queries over a running aggregator', { timeout: 12
     );
     assert.ok(Date.now() - addedMs <= 1_000, `picked up in ${Date.now() - addedMs} ms`);
   });
+
+  test('a window started from the start of retention back-fills the history, then runs live', async () => {
+    const definition = defineWindow({
+      ...FAULT_WINDOW,
+      id: 'backfilled',
+      version: 1,
+      name: 'Back-filled counts',
+    });
+    const store = new DefinitionStore(server.ctx.redis, keys);
+    const nowMs = Date.now();
+    await store.put({
+      definition,
+      status: 'running',
+      builtin: false,
+      createdAtMs: nowMs,
+      updatedAtMs: nowMs,
+      startFrom: 'trim_horizon',
+    });
+    const ref = definitionRef(definition);
+    await eventually(
+      async () => {
+        const fields = await Promise.all(
+          [0, 1, 2, 3].map((s) =>
+            server.ctx.redis.hmget(keys.shard(s).aggState, `${ref}|#ot`, `${ref}|#pos`),
+          ),
+        );
+        return fields.every(([ot, pos]) => ot !== null && pos === null) ? true : undefined;
+      },
+      15_000,
+      'the back-fill to catch up on every shard',
+    );
+    const { status, body } = await get('/api/stats/demo/backfilled?limit=1000');
+    assert.equal(status, 200);
+    const stats = body as unknown as StatsBody;
+    const actual = new Map(
+      stats.results.map((r) => [`${r.start}|${String(r.key?.['path'])}`, Number(r.values['events'])]),
+    );
+    assert.deepEqual(
+      actual,
+      await bruteForce(),
+      'every event from before the window existed is counted once',
+    );
+  });
 });
