@@ -12,7 +12,8 @@ import { type EngineInput, WindowEngine } from '../lib/windows/engine';
  *  - engine_events_per_s: count over tumbling 1 min grouped by path;
  *  - engine_builtin_events_per_s: every event through all BUILTIN_WINDOWS, one engine each (and each
  *    built-in alone, engine_builtin_<id>_events_per_s).
- * Events are realistic enriched events (50 k visitors, 30 paths, referrer sources, devices) with ingest
+ * Events are realistic enriched events (50 k visitors, 30 paths, referrer sources and domains, devices,
+ * systems, countries, 10 % with a campaign; 55 % pageviews, 10 % leaves, 5 % custom events) with ingest
  * times advancing at --rate events/s, so windows open, close and emit as they would on a shard. The
  * engines are drained every --batch events, as the aggregator commits. Writes bench/results/engine.json
  * (merged into an existing file).
@@ -36,16 +37,37 @@ const VISITORS = 50_000;
 const PATHS = Array.from({ length: 30 }, (_, i) =>
   i === 0 ? '/' : `/${['products', 'blog', 'docs', 'pricing', 'about'][i % 5]}/${i}`,
 );
-const SOURCES: Array<[string, SourceType, string | undefined]> = [
-  ['Direct / None', 'direct', undefined],
-  ['Google', 'search', 'https://www.google.com/'],
-  ['Twitter', 'social', 'https://t.co/x1'],
-  ['news.ycombinator.com', 'referral', 'https://news.ycombinator.com/'],
-  ['DuckDuckGo', 'search', 'https://duckduckgo.com/'],
-  ['Newsletter', 'email', undefined],
+const SOURCES: Array<[string, SourceType, string | undefined, string | undefined]> = [
+  ['Direct / None', 'direct', undefined, undefined],
+  ['Google', 'search', 'https://www.google.com/', 'google.com'],
+  ['Twitter', 'social', 'https://t.co/x1', 't.co'],
+  ['news.ycombinator.com', 'referral', 'https://news.ycombinator.com/', 'ycombinator.com'],
+  ['DuckDuckGo', 'search', 'https://duckduckgo.com/', 'duckduckgo.com'],
+  ['Newsletter', 'email', undefined, undefined],
 ];
 const DEVICES: DeviceType[] = ['desktop', 'desktop', 'desktop', 'mobile', 'mobile', 'tablet'];
 const BROWSERS = ['Chrome', 'Safari', 'Firefox', 'Edge'];
+const SYSTEMS = ['Windows', 'Windows', 'macOS', 'iOS', 'Android', 'Linux'];
+const COUNTRIES = ['GB', 'US', 'DE', 'FR', 'NL', 'ES', 'IT', 'SE', 'PL', 'IE', 'CA', 'AU'];
+const CAMPAIGNS = ['spring_sale', 'newsletter_42', 'launch', 'retargeting'];
+/** What the snippet sends (the leaves drive online_now) plus a few custom events (custom_events). */
+const TYPES: Array<[type: string, share: number]> = [
+  ['pageview', 0.55],
+  ['click', 0.15],
+  ['engagement', 0.15],
+  ['leave', 0.1],
+  ['add_to_cart', 0.03],
+  ['signup', 0.02],
+];
+
+function pickType(r: number): string {
+  let acc = 0;
+  for (const [type, share] of TYPES) {
+    acc += share;
+    if (r < acc) return type;
+  }
+  return 'pageview';
+}
 
 /** Deterministic pseudo-random numbers, so every run folds the same stream. */
 function lcg(seed: number): () => number {
@@ -63,11 +85,11 @@ function buildEvents(count: number): EnrichedEvent[] {
   return Array.from({ length: count }, (_, i) => {
     // Zipf-ish popularity: low indexes far more often.
     const path = PATHS[Math.floor(PATHS.length * random() ** 2)] ?? '/';
-    const [source, sourceType, referrer] = pick(SOURCES);
+    const [source, sourceType, referrer, referrerDomain] = pick(SOURCES);
     const event: EnrichedEvent = {
       id: `e${i}`,
       site: 'demo',
-      type: random() < 0.7 ? 'pageview' : 'click',
+      type: pickType(random()),
       ts: 0,
       url: `https://shop.example${path}`,
       host: 'shop.example',
@@ -76,13 +98,15 @@ function buildEvents(count: number): EnrichedEvent[] {
       source,
       sourceType,
       browser: pick(BROWSERS),
-      os: 'Windows',
+      os: pick(SYSTEMS),
       device: pick(DEVICES),
-      country: 'GB',
+      country: pick(COUNTRIES),
       visitor: visitors[Math.floor(VISITORS * random())] ?? 'v',
       screenWidth: 1440,
     };
     if (referrer !== undefined) event.referrer = referrer;
+    if (referrerDomain !== undefined) event.referrerDomain = referrerDomain;
+    if (random() < 0.1) event.utm_campaign = pick(CAMPAIGNS);
     return event;
   });
 }
@@ -168,6 +192,7 @@ writeFileSync(
       engine_builtin_events_per_s: builtinEventsPerS,
       engine_events: EVENTS,
       engine_builtin_events: BUILTIN_EVENTS,
+      engine_builtin_definitions: BUILTIN_WINDOWS.map((def) => def.id),
       engine_builtin_per_definition_events_per_s: perDefinition,
       simulated_rate_events_per_s: RATE,
       drain_every_events: BATCH,

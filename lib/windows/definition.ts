@@ -16,6 +16,9 @@ const DAY_MS = 86_400_000;
 /** Longest window, range or gap: a month keeps state and epoch arithmetic far from unsafe integers. */
 export const MAX_SPAN_MS = 31 * DAY_MS;
 export const MAX_GRACE_MS = 7 * DAY_MS;
+/** Bounds of `resultsRetentionMs`: FINALs kept at least a minute, at most as long as the longest window. */
+export const MIN_RESULTS_RETENTION_MS = 60_000;
+export const MAX_RESULTS_RETENTION_MS = MAX_SPAN_MS;
 /** Panes per sliding window (size / gcd(size, every)): each emitted window merges this many. */
 export const MAX_SLIDING_STEPS = 3600;
 export const DEFAULT_INGEST_GRACE_MS = 2_000;
@@ -88,6 +91,13 @@ export const aggregateSchema = z.discriminatedUnion('fn', [
     field: numericField,
     ...aggregateWhere,
   }),
+  z.strictObject({
+    ...aggregateName,
+    fn: z.literal('active_visitors'),
+    // Reads visitor, type and the event's time itself; declared so the issue names the field.
+    field: z.undefined({ error: 'active_visitors takes no field (it reads visitor and type)' }).optional(),
+    ...aggregateWhere,
+  }),
 ]);
 export type AggregateSpec = z.output<typeof aggregateSchema>;
 export type AggregateFn = AggregateSpec['fn'];
@@ -111,6 +121,12 @@ const baseSchema = z.strictObject({
   groupBy: z.array(groupFieldSchema).max(8).default([]),
   where: predicateSchema.optional(),
   aggregates: z.array(aggregateSchema).min(1).max(20),
+  /**
+   * How long this definition's FINALs are kept (by window end) before they expire; absent: the
+   * deployment default (RESULTS_RETENTION_HOURS). Windows stepping every second need far less than
+   * the default: 48 h of 1 s steps would be 172,800 results per site and shard.
+   */
+  resultsRetentionMs: z.number().int().min(MIN_RESULTS_RETENTION_MS).max(MAX_RESULTS_RETENTION_MS).optional(),
 });
 type BaseOutput = z.output<typeof baseSchema>;
 

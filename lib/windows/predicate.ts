@@ -4,19 +4,19 @@ import { compileField, fieldProblem } from './fields';
 
 /**
  * `where` predicates: `{ field, op, value }` leaves combined by `{ and: [...] }` / `{ or: [...] }`.
- * A missing field equals nothing: `=`, `in`, `prefix` and the comparisons are false for it, `!=` is true.
- * Comparisons need the field and the value to be of the same kind (both numbers or both strings).
+ * A missing field equals nothing: `=`, `in`, `prefix` and the comparisons are false for it, `!=` and
+ * `not_in` are true. Comparisons need the field and the value to be of the same kind (both numbers or
+ * both strings). `{ field, op: 'exists' }` tests presence (a value that is not missing or null, as
+ * count(field) counts), the one thing `!=` cannot say; `value: false` turns it into "is missing".
  */
 
-export const PREDICATE_OPS = ['=', '!=', 'in', 'prefix', '<', '<=', '>', '>='] as const;
+export const PREDICATE_OPS = ['=', '!=', 'in', 'not_in', 'prefix', '<', '<=', '>', '>=', 'exists'] as const;
 export type PredicateOp = (typeof PREDICATE_OPS)[number];
 export type PredicateValue = string | number | boolean;
 
-export interface PredicateLeaf {
-  field: string;
-  op: PredicateOp;
-  value: PredicateValue | PredicateValue[];
-}
+export type PredicateLeaf =
+  | { field: string; op: Exclude<PredicateOp, 'exists'>; value: PredicateValue | PredicateValue[] }
+  | { field: string; op: 'exists'; value?: boolean };
 export type Predicate = PredicateLeaf | { and: Predicate[] } | { or: Predicate[] };
 
 export const MAX_PREDICATE_DEPTH = 4;
@@ -50,13 +50,21 @@ function checkLeaf(node: NodeShape, ctx: z.RefinementCtx): void {
     if (problem) ctx.addIssue({ code: 'custom', path: ['field'], message: problem });
   }
   if (op === undefined) ctx.addIssue({ code: 'custom', path: ['op'], message: 'op is required' });
+  if (op === 'exists') {
+    if (value !== undefined && typeof value !== 'boolean') {
+      const message = '"exists" takes no value (or true / false for present / missing)';
+      ctx.addIssue({ code: 'custom', path: ['value'], message });
+    }
+    return;
+  }
   if (value === undefined) {
     ctx.addIssue({ code: 'custom', path: ['value'], message: 'value is required' });
     return;
   }
-  if (op === 'in' && !Array.isArray(value)) {
-    ctx.addIssue({ code: 'custom', path: ['value'], message: '"in" needs an array of values' });
-  } else if (op !== 'in' && Array.isArray(value)) {
+  const list = op === 'in' || op === 'not_in';
+  if (list && !Array.isArray(value)) {
+    ctx.addIssue({ code: 'custom', path: ['value'], message: `"${op}" needs an array of values` });
+  } else if (!list && Array.isArray(value)) {
     ctx.addIssue({ code: 'custom', path: ['value'], message: `"${op}" needs a single value, not an array` });
   } else if (op === 'prefix' && typeof value !== 'string') {
     ctx.addIssue({ code: 'custom', path: ['value'], message: '"prefix" needs a string value' });
@@ -86,7 +94,14 @@ export const predicateSchema = nodeShape
   .transform((node): Predicate => {
     if (node.and !== undefined) return { and: node.and };
     if (node.or !== undefined) return { or: node.or };
-    return { field: node.field ?? '', op: node.op ?? '=', value: node.value ?? '' };
+    const field = node.field ?? '';
+    if (node.op === 'exists') {
+      // Without a value the leaf stays without one, so a parsed definition parses to itself.
+      return typeof node.value === 'boolean'
+        ? { field, op: 'exists', value: node.value }
+        : { field, op: 'exists' };
+    }
+    return { field, op: node.op ?? '=', value: node.value ?? '' };
   }) as unknown as z.ZodType<Predicate, Predicate>;
 
 /** Nesting depth of and/or combinators (a bare leaf is 0). */
@@ -107,9 +122,15 @@ export type EventPredicate = (event: EnrichedEvent, ingestMs: number) => boolean
 
 function compileLeaf(leaf: PredicateLeaf): EventPredicate {
   const read = compileField(leaf.field);
+  if (leaf.op === 'exists') {
+    // Accessors give undefined for a missing field; null never comes out of an event, but is not a value.
+    if (leaf.value === false) return (e, i) => read(e, i) == null;
+    return (e, i) => read(e, i) != null;
+  }
   const { value } = leaf;
   if (Array.isArray(value)) {
     const set = new Set<unknown>(value);
+    if (leaf.op === 'not_in') return (e, i) => !set.has(read(e, i));
     return (e, i) => {
       const v = read(e, i);
       return v !== undefined && set.has(v);
@@ -127,8 +148,11 @@ function compileLeaf(leaf: PredicateLeaf): EventPredicate {
         return typeof v === 'string' && v.startsWith(prefix);
       };
     }
+    // The schema gives these an array; a scalar is a one-element list.
     case 'in':
       return (e, i) => read(e, i) === value;
+    case 'not_in':
+      return (e, i) => read(e, i) !== value;
     default:
       return compileComparison(read, leaf.op, value);
   }

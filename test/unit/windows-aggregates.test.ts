@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { EnrichedEvent } from '../../lib/events/enriched';
+import { type ActiveVisitors, activeVisitors } from '../../lib/windows/aggregates/active';
 import { decodeBase64, encodeBase64 } from '../../lib/windows/aggregates/base64';
 import { avg, countField, max, min, sum } from '../../lib/windows/aggregates/basic';
 import { exactDistinct } from '../../lib/windows/aggregates/distinct';
@@ -7,7 +9,7 @@ import { HLL_REGISTERS, HLL_SPARSE_MAX, Hll } from '../../lib/windows/aggregates
 import { murmur3 } from '../../lib/windows/aggregates/murmur3';
 import { percentile, SKETCH_ALPHA, SKETCH_MAX_BINS, Sketch } from '../../lib/windows/aggregates/sketch';
 import { topK, topKKeyBudget } from '../../lib/windows/aggregates/top-k';
-import type { TopKValue } from '../../lib/windows/aggregates/types';
+import { StateFormatError, type TopKValue } from '../../lib/windows/aggregates/types';
 
 /** Byte-wise MurmurHash3 x86_32, straight from the reference algorithm, to check the UTF-16 one. */
 function murmur3Bytes(bytes: Uint8Array, seed: number): number {
@@ -271,5 +273,134 @@ describe('exact visitor counts, sums, extremes', () => {
     }
     assert.throws(() => decodeBase64('ab$d', 3));
     assert.throws(() => decodeBase64('AAAA', 2));
+  });
+});
+
+describe('active_visitors', () => {
+  const addEvent = activeVisitors.addEvent;
+  assert.ok(addEvent);
+  type Visit = [visitor: string, t: number, type: string];
+  const event = (visitor: string, type: string) =>
+    ({
+      id: 'e',
+      site: 's',
+      type,
+      ts: 0,
+      url: 'https://a.example/',
+      host: 'a.example',
+      path: '/',
+      visitor,
+    }) as EnrichedEvent;
+  const fold = (visits: readonly Visit[], state = activeVisitors.init()): ActiveVisitors =>
+    visits.reduce((s, [visitor, t, type]) => addEvent(s, event(visitor, type), t), state);
+  const active = (s: ActiveVisitors): number => {
+    const n = activeVisitors.finalize(s);
+    assert.equal(typeof n, 'number');
+    return n as number;
+  };
+
+  test('a visitor whose latest event is a leave drops out; one who comes back after leaving counts again', () => {
+    const state = fold([
+      ['stays', 1, 'pageview'],
+      ['leaves', 2, 'pageview'],
+      ['leaves', 3, 'engagement'],
+      ['leaves', 3_001, 'leave'],
+      ['returns', 4, 'pageview'],
+      ['returns', 5, 'leave'],
+      ['returns', 9, 'pageview'],
+      ['bounced', 6, 'leave'],
+    ]);
+    assert.equal(active(state), 2);
+    assert.equal(active(fold([['leaves', 3_500, 'click']], state)), 3);
+  });
+
+  test('the latest time decides, not the arrival order; at the same ms the leave wins', () => {
+    const state = fold([
+      ['late-pageview', 10, 'leave'],
+      ['late-pageview', 7, 'pageview'],
+      ['same-ms', 4, 'engagement'],
+      ['same-ms', 4, 'leave'],
+      ['same-ms-reversed', 4, 'leave'],
+      ['same-ms-reversed', 4, 'engagement'],
+      ['late-leave', 8, 'pageview'],
+      ['late-leave', 5, 'leave'],
+    ]);
+    assert.equal(active(state), 1);
+    assert.deepEqual(activeVisitors.toJSON(state), [
+      ['late-pageview', 10, 1],
+      ['same-ms', 4, 1],
+      ['same-ms-reversed', 4, 1],
+      ['late-leave', 8, 0],
+    ]);
+  });
+
+  test("merge keeps each visitor's later event: every order equals one state over all events", () => {
+    const visits: Visit[] = [];
+    let seed = 3;
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 48271) + 11) >>> 0;
+      return seed % n;
+    };
+    for (let i = 0; i < 400; i++) {
+      visits.push([`v${next(40)}`, next(60), ['pageview', 'click', 'leave'][next(3)] ?? 'leave']);
+    }
+    const whole = fold(visits);
+    const parts = [0, 1, 2, 3].map((k) => visits.filter((_, i) => i % 4 === k));
+    const sorted = (s: ActiveVisitors) => JSON.stringify([...s.last].sort());
+    const permutations = (xs: number[]): number[][] =>
+      xs.length <= 1
+        ? [xs]
+        : xs.flatMap((x) => permutations(xs.filter((y) => y !== x)).map((p) => [x, ...p]));
+    for (const order of permutations([0, 1, 2, 3])) {
+      const merged = order
+        .map((k) => fold(parts[k] ?? []))
+        .reduce((a, b) => activeVisitors.merge(a, b), activeVisitors.init());
+      assert.equal(sorted(merged), sorted(whole), order.join());
+      assert.equal(active(merged), active(whole));
+    }
+    // Grouping: (a + b) + (c + d) = a + (b + (c + d)).
+    const [a, b, c, d] = parts.map((p) => fold(p));
+    assert.ok(a && b && c && d);
+    const left = activeVisitors.merge(
+      activeVisitors.merge(fold(parts[0] ?? []), b),
+      activeVisitors.merge(c, d),
+    );
+    const right = activeVisitors.merge(
+      a,
+      activeVisitors.merge(fold(parts[1] ?? []), activeVisitors.merge(fold(parts[2] ?? []), d)),
+    );
+    assert.equal(sorted(left), sorted(right));
+    assert.ok(active(whole) > 0 && active(whole) < 40, `a mix of active and left visitors: ${active(whole)}`);
+  });
+
+  test('persisted with times and leave flags, emitted as the count; counts add across shards', () => {
+    const state = fold([
+      ['a', 1, 'pageview'],
+      ['b', 2, 'leave'],
+    ]);
+    assert.deepEqual(activeVisitors.toJSON(state), [
+      ['a', 1, 0],
+      ['b', 2, 1],
+    ]);
+    assert.equal(activeVisitors.toResultJSON(state), 1);
+    const restored = activeVisitors.fromJSON(JSON.parse(JSON.stringify(activeVisitors.toJSON(state))));
+    assert.deepEqual([...restored.last], [...state.last]);
+    assert.equal(active(activeVisitors.merge(activeVisitors.fromJSON(2), activeVisitors.fromJSON(3))), 5);
+    const mixed = activeVisitors.merge(activeVisitors.fromJSON(4), state);
+    assert.deepEqual(activeVisitors.toJSON(mixed), {
+      n: 4,
+      v: [
+        ['a', 1, 0],
+        ['b', 2, 1],
+      ],
+    });
+    assert.equal(active(activeVisitors.fromJSON(activeVisitors.toJSON(mixed))), 5);
+    assert.equal(active(activeVisitors.init()), 0);
+  });
+
+  test('malformed states are rejected', () => {
+    for (const bad of ['x', [['v', 1.5, 0]], [['v', 1, 2]], [[1, 1, 0]], { n: 'x', v: [] }, { v: 3 }]) {
+      assert.throws(() => activeVisitors.fromJSON(bad), StateFormatError, JSON.stringify(bad));
+    }
   });
 });

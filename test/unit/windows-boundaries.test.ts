@@ -306,7 +306,7 @@ describe('window boundaries', () => {
     );
   });
 
-  test('where: in, prefix, comparisons, and/or; a missing field equals nothing', () => {
+  test('where: in, not_in, prefix, exists, comparisons, and/or; a missing field equals nothing', () => {
     const cases: Array<[unknown, number]> = [
       [{ field: 'path', op: 'in', value: ['/a', '/b'] }, 2],
       [{ field: 'path', op: 'prefix', value: '/b' }, 2],
@@ -314,6 +314,10 @@ describe('window boundaries', () => {
       [{ field: 'props.n', op: '<', value: 2 }, 1],
       [{ field: 'props.n', op: '!=', value: 2 }, 3],
       [{ field: 'props.n', op: '=', value: '2' }, 0],
+      [{ field: 'props.n', op: 'exists' }, 3],
+      [{ field: 'props.n', op: 'exists', value: false }, 1],
+      [{ field: 'props.n', op: 'not_in', value: [1, 3] }, 2],
+      [{ field: 'path', op: 'not_in', value: ['/a', '/b'] }, 2],
       [
         {
           and: [
@@ -441,14 +445,20 @@ describe('window boundaries', () => {
       seed = (Math.imul(seed, 48271) + 11) >>> 0;
       return seed / 2 ** 32;
     };
+    // Every built-in must see data: leaves (online_now), custom events, campaigns, referrers, countries.
+    const types = ['pageview', 'pageview', 'pageview', 'click', 'engagement', 'leave', 'signup'];
     for (let i = 0; i < 30_000; i++) {
       const t = 1_700_000_000_000 + i * 150 + Math.floor(random() * 100);
+      const r = random();
       inputs.push(
         at(t, {
           visitor: `v${Math.floor(random() * 400)}`,
           path: `/p${Math.floor(random() * 12)}`,
-          type: random() < 0.6 ? 'pageview' : 'click',
+          type: types[Math.floor(random() * types.length)] ?? 'pageview',
           device: random() < 0.5 ? 'mobile' : 'desktop',
+          country: ['GB', 'FR', 'US'][Math.floor(random() * 3)] ?? 'GB',
+          ...(r < 0.2 ? { utm_campaign: `c${Math.floor(r * 20)}` } : {}),
+          ...(r > 0.7 ? { referrerDomain: r > 0.85 ? 'news.example' : 'search.example' } : {}),
         }),
       );
       if (i % 500 === 0) inputs.push(tick(t + 1));

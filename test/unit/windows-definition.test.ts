@@ -96,13 +96,92 @@ describe('window definitions: valid', () => {
   test('built-ins: the ids the dashboard depends on, version 1, every site, ingest time', () => {
     assert.deepEqual(
       BUILTIN_WINDOWS.map((d) => d.id),
-      ['visitors_live', 'events_rate', 'pageviews_1m', 'top_pages', 'top_sources', 'devices', 'sessions'],
+      [
+        'visitors_live',
+        'events_rate',
+        'pageviews_1m',
+        'top_pages',
+        'top_sources',
+        'devices',
+        'sessions',
+        'online_now',
+        'events_1s',
+        'browsers',
+        'operating_systems',
+        'countries',
+        'campaigns',
+        'custom_events',
+        'referrers',
+      ],
     );
     for (const def of BUILTIN_WINDOWS) {
       assert.equal(def.version, 1);
       assert.equal(def.site, null);
       assert.equal(def.time, 'ingest');
     }
+  });
+
+  test('built-ins: 1 s steps keep their results 1 h, 5 s steps 6 h or 1 h, the rest the default', () => {
+    const retention = Object.fromEntries(BUILTIN_WINDOWS.map((d) => [d.id, d.resultsRetentionMs]));
+    const hour = 3_600_000;
+    assert.deepEqual(retention, {
+      visitors_live: hour,
+      events_rate: hour,
+      pageviews_1m: undefined,
+      top_pages: 6 * hour,
+      top_sources: 6 * hour,
+      devices: 6 * hour,
+      sessions: undefined,
+      online_now: hour,
+      events_1s: hour,
+      browsers: hour,
+      operating_systems: hour,
+      countries: hour,
+      campaigns: hour,
+      custom_events: hour,
+      referrers: hour,
+    });
+    // Short steps keep thousands of results per site and shard, not the 172,800 of 48 h of 1 s steps.
+    for (const def of BUILTIN_WINDOWS) {
+      const step = def.type === 'sliding' ? def.everyMs : def.type === 'tumbling' ? def.sizeMs : undefined;
+      if (step !== undefined && step <= 5_000) {
+        assert.ok((def.resultsRetentionMs ?? 48 * hour) / step <= 4_320, def.id);
+      }
+    }
+  });
+
+  test('resultsRetentionMs: optional (absent = the deployment default), integer ms from 1 minute to 31 days', () => {
+    assert.equal('resultsRetentionMs' in defineWindow(base), false);
+    for (const ms of [60_000, 3_600_000, 31 * 86_400_000]) {
+      const def = defineWindow({ ...base, resultsRetentionMs: ms });
+      assert.equal(def.resultsRetentionMs, ms);
+      assert.deepEqual(defineWindow(JSON.parse(JSON.stringify(def))), def);
+    }
+  });
+
+  test('active_visitors takes no field; exists and not_in parse to themselves', () => {
+    const def = defineWindow({
+      ...base,
+      where: {
+        and: [
+          { field: 'utm_campaign', op: 'exists' },
+          { field: 'referrerDomain', op: 'exists', value: false },
+          { field: 'type', op: 'not_in', value: ['pageview', 'leave'] },
+        ],
+      },
+      aggregates: [{ name: 'online', fn: 'active_visitors', where: { field: 'path', op: 'exists' } }],
+    });
+    assert.deepEqual(def.aggregates, [
+      { name: 'online', fn: 'active_visitors', where: { field: 'path', op: 'exists' } },
+    ]);
+    assert.deepEqual(def.where, {
+      and: [
+        { field: 'utm_campaign', op: 'exists' },
+        { field: 'referrerDomain', op: 'exists', value: false },
+        { field: 'type', op: 'not_in', value: ['pageview', 'leave'] },
+      ],
+    });
+    assert.deepEqual(defineWindow(JSON.parse(JSON.stringify(def))), def);
   });
 });
 
@@ -159,6 +238,21 @@ const invalid: Array<[string, unknown, Array<string | number>]> = [
     ['where', 'value'],
   ],
   [
+    'where "not_in" with one value',
+    { ...base, where: { field: 'type', op: 'not_in', value: 'leave' } },
+    ['where', 'value'],
+  ],
+  [
+    'where "exists" with a string value',
+    { ...base, where: { field: 'utm_campaign', op: 'exists', value: 'yes' } },
+    ['where', 'value'],
+  ],
+  [
+    'where "exists" on an unknown field',
+    { ...base, where: { field: 'campaign', op: 'exists' } },
+    ['where', 'field'],
+  ],
+  [
     'where with an unknown op',
     { ...base, where: { and: [{ field: 'path', op: '~', value: '/a' }] } },
     ['where', 'and', 0, 'op'],
@@ -211,6 +305,19 @@ const invalid: Array<[string, unknown, Array<string | number>]> = [
     { ...base, aggregates: [{ name: 't', fn: 'top_k', field: 'path', k: 101 }] },
     ['aggregates', 0, 'k'],
   ],
+  [
+    'active_visitors with a field',
+    { ...base, aggregates: [{ name: 'online', fn: 'active_visitors', field: 'visitor' }] },
+    ['aggregates', 0, 'field'],
+  ],
+  ['resultsRetentionMs under a minute', { ...base, resultsRetentionMs: 59_999 }, ['resultsRetentionMs']],
+  [
+    'resultsRetentionMs over 31 days',
+    { ...base, resultsRetentionMs: 31 * 86_400_000 + 1 },
+    ['resultsRetentionMs'],
+  ],
+  ['resultsRetentionMs not an integer', { ...base, resultsRetentionMs: 90_000.5 }, ['resultsRetentionMs']],
+  ['resultsRetentionMs in hours', { ...base, resultsRetentionMs: '1h' }, ['resultsRetentionMs']],
   [
     'aggregate where nested 5 deep',
     { ...base, aggregates: [{ name: 'c', fn: 'count', where: nested(5) }] },

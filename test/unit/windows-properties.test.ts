@@ -49,7 +49,8 @@ const rawEvent: fc.Arbitrary<RawEvent> = fc.record({
   site: fc.constantFrom(...SITES),
   path: fc.constantFrom(...PATHS),
   visitor: fc.constantFrom(...VISITORS),
-  type: fc.constantFrom('pageview', 'click'),
+  // `leave` drives active_visitors: a visitor whose latest event in a window is a leave is not active.
+  type: fc.constantFrom('pageview', 'click', 'leave'),
   n: fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }),
   k: fc.constantFrom('k1', 'k2'),
   skew: fc.integer({ min: -12, max: 3 }),
@@ -122,6 +123,16 @@ const AGGREGATES: WindowDefinitionInput['aggregates'] = [
   { name: 'med', fn: 'p50', field: 'props.n' },
   { name: 'p90', fn: 'p90', field: 'props.n' },
   { name: 'p99', fn: 'p99', field: 'ts' },
+  { name: 'active', fn: 'active_visitors' },
+];
+
+/** The `where` clauses the generator picks from, each with its meaning written out for the oracle. */
+const WHERES: Array<[WindowDefinitionInput['where'], (e: EnrichedEvent) => boolean]> = [
+  [undefined, () => true],
+  [{ field: 'props.k', op: '!=', value: 'k2' }, (e) => e.props?.['k'] !== 'k2'],
+  [{ field: 'props.n', op: 'exists' }, (e) => e.props?.['n'] !== undefined],
+  [{ field: 'props.n', op: 'exists', value: false }, (e) => e.props?.['n'] === undefined],
+  [{ field: 'type', op: 'not_in', value: ['click', 'signup'] }, (e) => e.type !== 'click'],
 ];
 
 const definitionArb: fc.Arbitrary<WindowDefinition> = fc
@@ -142,7 +153,7 @@ const definitionArb: fc.Arbitrary<WindowDefinition> = fc
       [{ field: 'ts', floorMs: 7, as: 'bucket' }],
     ),
     site: fc.constantFrom(null, 'a'),
-    where: fc.boolean(),
+    where: fc.nat(WHERES.length - 1),
   })
   .map((r) => {
     const size = r.unit * r.steps;
@@ -156,7 +167,7 @@ const definitionArb: fc.Arbitrary<WindowDefinition> = fc
       site: r.site,
       groupBy: [...r.groupBy],
       aggregates: AGGREGATES,
-      ...(r.where ? { where: { field: 'props.k', op: '!=', value: 'k2' } } : {}),
+      ...(WHERES[r.where]?.[0] === undefined ? {} : { where: WHERES[r.where]?.[0] }),
     };
     if (r.type === 'tumbling') Object.assign(input, { sizeMs: size, offsetMs: r.offset % size });
     if (r.type === 'sliding') {
@@ -206,8 +217,11 @@ function keyOf(def: WindowDefinition, a: Accepted): string {
 
 function accepts(def: WindowDefinition, a: Accepted): boolean {
   if (def.site !== null && a.event.site !== def.site) return false;
-  // The only `where` the generator makes: props.k != 'k2'.
-  return def.where === undefined || a.event.props?.['k'] !== 'k2';
+  if (def.where === undefined) return true;
+  const where = JSON.stringify(def.where);
+  const meaning = WHERES.find(([w]) => JSON.stringify(w) === where)?.[1];
+  assert.ok(meaning, `no oracle for ${where}`);
+  return meaning(a.event);
 }
 
 function timeOf(def: WindowDefinition, a: Accepted): number {
@@ -373,6 +387,20 @@ function expectedValues(def: WindowDefinition, events: Accepted[]): Record<strin
       case 'p99':
         out[agg.name] = quantile(0.99);
         break;
+      case 'active_visitors': {
+        // Each visitor's latest event by the definition's time; at the same time a leave wins.
+        const latest = new Map<string, { t: number; leave: boolean }>();
+        for (const a of mine) {
+          const t = timeOf(def, a);
+          const leave = a.event.type === 'leave';
+          const seen = latest.get(a.event.visitor);
+          if (seen === undefined || t > seen.t || (t === seen.t && leave)) {
+            latest.set(a.event.visitor, { t, leave });
+          }
+        }
+        out[agg.name] = [...latest.values()].filter((v) => !v.leave).length;
+        break;
+      }
     }
   }
   return out;

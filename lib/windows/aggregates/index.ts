@@ -2,6 +2,7 @@ import type { EnrichedEvent } from '../../events/enriched';
 import type { AggregateSpec } from '../definition';
 import { compileField, type FieldAccessor } from '../fields';
 import { compilePredicate, type EventPredicate } from '../predicate';
+import { activeVisitors } from './active';
 import { avg, countAll, countField, max, min, sum } from './basic';
 import { approxDistinct, exactDistinct } from './distinct';
 import { percentile } from './sketch';
@@ -35,8 +36,13 @@ export function aggregatorFor(spec: AggregateSpec): Aggregator<unknown> {
       return percentile(0.9);
     case 'p99':
       return percentile(0.99);
+    case 'active_visitors':
+      return activeVisitors;
   }
 }
+
+/** How a sliding window computes an aggregate incrementally (see cores/distinct-sweep.ts), if it does. */
+export type SweepKind = 'exact' | 'active';
 
 interface CompiledAggregate {
   readonly name: string;
@@ -51,8 +57,11 @@ export type CellStates = unknown[];
 /** The aggregates of one definition, compiled once: how a cell's state tuple is built, fed and (de)serialized. */
 export class AggregateSet {
   readonly #aggs: readonly CompiledAggregate[];
-  /** Specialised for the commonest definitions; see the constructor. */
-  readonly add: (states: CellStates, event: EnrichedEvent, ingestMs: number) => void;
+  /**
+   * Feeds an event at time `t` (the definition's time of it) to a cell's states. Specialised for the
+   * commonest definitions; see the constructor.
+   */
+  readonly add: (states: CellStates, event: EnrichedEvent, ingestMs: number, t: number) => void;
 
   constructor(specs: readonly AggregateSpec[]) {
     this.#aggs = specs.map((spec) => ({
@@ -68,11 +77,12 @@ export class AggregateSet {
         states[0] = (states[0] as number) + 1;
       };
     } else {
-      this.add = (states, event, ingestMs) => {
+      this.add = (states, event, ingestMs, t) => {
         for (let i = 0; i < aggs.length; i++) {
           const a = aggs[i] as CompiledAggregate;
           if (a.where !== undefined && !a.where(event, ingestMs)) continue;
-          states[i] = a.agg.add(states[i], a.read === undefined ? undefined : a.read(event, ingestMs));
+          if (a.agg.addEvent !== undefined) states[i] = a.agg.addEvent(states[i], event, t);
+          else states[i] = a.agg.add(states[i], a.read === undefined ? undefined : a.read(event, ingestMs));
         }
       };
     }
@@ -104,9 +114,14 @@ export class AggregateSet {
     return this.merge(this.init(), states, skip);
   }
 
-  /** Which aggregates are exact visitor counts (sets whose union sliding windows maintain incrementally). */
-  exactDistinctMask(): boolean[] {
-    return this.#aggs.map((a) => a.agg === exactDistinct);
+  /**
+   * Per aggregate, how sliding windows maintain it incrementally instead of merging every pane:
+   * exact visitor counts (reference-counted union) and active visitors (latest visit per visitor).
+   */
+  sweepKinds(): Array<SweepKind | undefined> {
+    return this.#aggs.map((a) =>
+      a.agg === exactDistinct ? 'exact' : a.agg === activeVisitors ? 'active' : undefined,
+    );
   }
 
   toJSON(states: CellStates): Json[] {

@@ -1,3 +1,4 @@
+import type { EnrichedEvent } from '../../events/enriched';
 import type { Scalar } from '../fields';
 
 /** JSON values, as the persisted and emitted states are made of. */
@@ -19,6 +20,11 @@ export type FinalValue = number | null | TopKValue;
 export interface Aggregator<S> {
   init(): S;
   add(state: S, value: Scalar | undefined): S;
+  /**
+   * For aggregates that read more than one field (active_visitors: visitor, type and the event's time
+   * `t` in the definition's time domain); when present, the engine calls it instead of `add`.
+   */
+  addEvent?(state: S, event: EnrichedEvent, t: number): S;
   merge(into: S, other: S): S;
   /** The persisted form: complete, so the engine can continue from it. */
   toJSON(state: S): Json;

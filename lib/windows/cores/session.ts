@@ -79,7 +79,7 @@ export class SessionCore implements WindowCore {
       if (t < session.a) ledger.rekey(session, t);
       if (t > session.b) session.b = t;
     }
-    aggs.add(session.states, event, ingestMs);
+    aggs.add(session.states, event, ingestMs, t);
     ledger.touch(session);
     ledger.touchLive(session);
   }

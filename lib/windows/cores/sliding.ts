@@ -57,8 +57,8 @@ export class SlidingCore implements WindowCore {
   #lastCells: KeyedCells | undefined;
   /** Start of the window the previous live() reported. */
   #liveStart: number | undefined;
-  /** Exact visitor counts: flagged aggregates come from the sweeps instead of merging pane sets. */
-  readonly #exactMask: boolean[];
+  /** Visitor counts (exact, active): flagged aggregates come from the sweeps instead of merging panes. */
+  readonly #sweptMask: boolean[];
   readonly #finalSweep: DistinctSweep | undefined;
   readonly #liveSweep: DistinctSweep | undefined;
 
@@ -70,10 +70,11 @@ export class SlidingCore implements WindowCore {
     this.#pane = slidingPaneMs(this.#size, this.#every);
     this.#offset = def.offsetMs ?? 0;
     this.#grace = ctx.cw.graceMs;
-    this.#exactMask = ctx.cw.aggs.exactDistinctMask();
-    const sweeps = this.#exactMask.includes(true);
-    this.#finalSweep = sweeps ? new DistinctSweep(this.#size, this.#exactMask) : undefined;
-    this.#liveSweep = sweeps ? new DistinctSweep(this.#size, this.#exactMask) : undefined;
+    const kinds = ctx.cw.aggs.sweepKinds();
+    this.#sweptMask = kinds.map((kind) => kind !== undefined);
+    const sweeps = this.#sweptMask.includes(true);
+    this.#finalSweep = sweeps ? new DistinctSweep(this.#size, kinds) : undefined;
+    this.#liveSweep = sweeps ? new DistinctSweep(this.#size, kinds) : undefined;
   }
 
   /** Latest window start ≤ t. */
@@ -152,7 +153,7 @@ export class SlidingCore implements WindowCore {
     }
     const keyStr = this.#ctx.cw.keyer.encode(event, ingestMs);
     const cell = cellInBucket(this.#ctx, 'p', pane, cells, event.site, keyStr, event, ingestMs);
-    this.#ctx.cw.aggs.add(cell.states, event, ingestMs);
+    this.#ctx.cw.aggs.add(cell.states, event, ingestMs, t);
     if (!cell.dirty) this.#ctx.ledger.touch(cell);
     if (!cell.live) this.#ctx.ledger.touchLive(cell);
   }
@@ -225,9 +226,9 @@ export class SlidingCore implements WindowCore {
       }
     });
     const redirect = this.#applyKeyCap(bySite);
-    // Past the key cap "(other)" needs a true union of sets: merge them then.
+    // Past the key cap "(other)" needs a true merge of the visitor states: merge them then.
     const useSweep = sweep !== undefined && redirect.size === 0;
-    const skip = useSweep ? this.#exactMask : undefined;
+    const skip = useSweep ? this.#sweptMask : undefined;
     if (useSweep) sweep.sync(s, panes);
     const wanted =
       touched === undefined

@@ -55,7 +55,7 @@ export class StaggerCore implements WindowCore {
       ledger.created(window);
       this.#enqueue(window);
     }
-    aggs.add(window.states, event, ingestMs);
+    aggs.add(window.states, event, ingestMs, t);
     ledger.touch(window);
   }
 

@@ -109,7 +109,7 @@ export class TumblingCore implements WindowCore {
     }
     const keyStr = this.#ctx.cw.keyer.encode(event, ingestMs);
     const cell = cellInBucket(this.#ctx, 'w', window, cells, event.site, keyStr, event, ingestMs);
-    this.#ctx.cw.aggs.add(cell.states, event, ingestMs);
+    this.#ctx.cw.aggs.add(cell.states, event, ingestMs, t);
     if (!cell.dirty) this.#ctx.ledger.touch(cell);
     if (!cell.live) this.#ctx.ledger.touchLive(cell);
   }
