@@ -74,10 +74,22 @@ export class DefinitionStore {
     return removed;
   }
 
-  /** Creates the built-in windows that do not exist yet (first start); never overwrites edits. */
+  /**
+   * Creates the built-in windows that do not exist yet (first start), and brings unedited built-ins up to
+   * date after an upgrade (same version, different definition); a built-in an admin edited (a higher
+   * version) or paused keeps its edits and status.
+   */
   async ensureBuiltins(builtins: readonly WindowDefinition[], nowMs: number): Promise<number> {
-    let created = 0;
+    let changed = 0;
     for (const definition of builtins) {
+      const existing = await this.get(definition.id);
+      if (existing?.builtin && existing.definition.version === definition.version) {
+        if (JSON.stringify(existing.definition) === JSON.stringify(definition)) continue;
+        await this.redis.hset(this.keys.windows, definition.id, JSON.stringify({ ...existing, definition, updatedAtMs: nowMs }));
+        changed++;
+        continue;
+      }
+      if (existing) continue;
       const stored: StoredWindow = {
         definition,
         status: 'running',
@@ -86,11 +98,10 @@ export class DefinitionStore {
         updatedAtMs: nowMs,
         startFrom: 'trim_horizon',
       };
-      if ((await this.redis.hsetnx(this.keys.windows, definition.id, JSON.stringify(stored))) === 1)
-        created++;
+      if ((await this.redis.hsetnx(this.keys.windows, definition.id, JSON.stringify(stored))) === 1) changed++;
     }
-    if (created > 0) await this.redis.incr(this.keys.windowsRevision);
-    return created;
+    if (changed > 0) await this.redis.incr(this.keys.windowsRevision);
+    return changed;
   }
 }
 
