@@ -32,6 +32,9 @@ export const configSchema = z.object({
     .describe(
       'Redis ≥ 7 to use. Unset: `npm start` launches a private `redis-server` (AOF on) under `DATA_DIR/redis`.',
     ),
+  REDIS_CLUSTER: bool
+    .default(false)
+    .describe('Treat REDIS_URL as a seed node of a Redis Cluster (same as writing it as `redis+cluster://host:port,…`).'),
   KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]*:$/, 'must end with ":" and use only letters, digits, "_", "-", "."')
@@ -87,6 +90,16 @@ export const configSchema = z.object({
   OUTBOX_MAX_ENTRIES: int(1_000, 10_000_000)
     .default(100_000)
     .describe('Length bound of each shard’s outbox stream (MAXLEN ~).'),
+  REALTIME_SNAPSHOT_ROWS: int(1, 1000)
+    .default(100)
+    .describe(
+      'Rows per window in a socket snapshot (newest first, as the stats API’s default `limit`); deltas carry every changed row.',
+    ),
+  REALTIME_CLIENT_BUFFER_BYTES: int(1_024, 67_108_864)
+    .default(1_048_576)
+    .describe(
+      'A socket client with more unsent bytes than this is dropped to snapshot: no deltas until it drains, then a fresh snapshot.',
+    ),
   GEOIP: bool
     .default(true)
     .describe('Look up the visitor country in the bundled offline GeoLite2 country table.'),
@@ -155,7 +168,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
-  return result.data;
+  const config = result.data;
+  // One place decides single node vs cluster: every client is created from REDIS_URL alone.
+  if (config.REDIS_CLUSTER && config.REDIS_URL !== undefined && /^rediss?:\/\//.test(config.REDIS_URL)) {
+    config.REDIS_URL = config.REDIS_URL.replace(/^rediss?:/, 'redis+cluster:');
+  }
+  return config;
 }
 
 let cached: Config | undefined;
