@@ -22,6 +22,13 @@ const routes: Record<string, Handler> = {
   '/api/sites': handleSites,
 };
 
+/** Routes by path prefix (their handlers parse the rest of the path). */
+const prefixRoutes: ReadonlyArray<[prefix: string, handler: Handler]> = [
+  ['/api/stats/', handleStats],
+  ['/api/query/', handleQuery],
+  ['/api/admin/', handleAdmin],
+];
+
 export type FallbackHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
 export function createRequestListener(ctx: ServerContext, fallback?: FallbackHandler): RequestListener {
@@ -29,13 +36,7 @@ export function createRequestListener(ctx: ServerContext, fallback?: FallbackHan
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const collect = collectEndpoints[path];
     const handler: Handler | undefined =
-      collect?.handler ??
-      routes[path] ??
-      (path.startsWith('/api/stats/')
-        ? handleStats
-        : path.startsWith('/api/query/')
-          ? handleQuery
-          : undefined);
+      collect?.handler ?? routes[path] ?? prefixRoutes.find(([prefix]) => path.startsWith(prefix))?.[1];
     if (collect) {
       res.on('finish', () =>
         ctx.metrics.requests.inc({ endpoint: collect.endpoint, status: String(res.statusCode) }),

@@ -7,6 +7,7 @@ import { createRedisClient } from '../lib/redis/client';
 import { demoSite } from '../lib/sites/site-store';
 import { createRequestListener, type FallbackHandler } from './app';
 import { buildContext } from './build-context';
+import { startRealtimeGateway } from './realtime/gateway';
 
 const ROOT_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -42,6 +43,9 @@ async function main(logger: Logger): Promise<void> {
   const fallback = config.APP_ENABLED ? await startNext(config) : undefined;
   const server = createServer(createRequestListener(ctx, fallback));
   server.keepAliveTimeout = 65_000;
+  // socket.io shares the HTTP server with the routes and Next.js (it takes the /socket.io/ path).
+  const gateway = startRealtimeGateway(server, ctx);
+  ctx.realtime = gateway;
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   logger.info({ url: publicUrl(config), port: config.PORT }, 'server listening');
 
@@ -57,10 +61,17 @@ async function main(logger: Logger): Promise<void> {
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS);
     hardStop.unref();
-    server.close(() => {
-      redis.quit().finally(() => process.exit(0));
-    });
-    server.closeIdleConnections();
+    // Outbox readers first, then io.close() (sockets, adapter; it also stops the HTTP listener and waits for
+    // in-flight requests), then Redis. The second server.close() only waits (or reports "not running").
+    gateway
+      .close()
+      .catch((error: unknown) => logger.warn({ err: error }, 'realtime gateway did not close cleanly'))
+      .finally(() => {
+        server.close(() => {
+          redis.quit().finally(() => process.exit(0));
+        });
+        server.closeIdleConnections();
+      });
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

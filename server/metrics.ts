@@ -32,6 +32,28 @@ export class ServerMetrics {
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
+  readonly realtimeClients = new Gauge({
+    name: 'riffle_realtime_clients',
+    help: 'socket.io clients connected to this node',
+    registers: [this.registry],
+  });
+  readonly realtimeMessages = new Counter({
+    name: 'riffle_realtime_messages_total',
+    help: 'Socket messages sent by this node, by kind (snapshot and delta per client; feed per broadcast)',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly realtimeDrops = new Counter({
+    name: 'riffle_realtime_drop_to_snapshot_total',
+    help: 'Times a client fell behind (write buffer over REALTIME_CLIENT_BUFFER_BYTES): its deltas were dropped and it gets a fresh snapshot once drained',
+    registers: [this.registry],
+  });
+  readonly realtimeOutboxLag = new Gauge({
+    name: 'riffle_realtime_outbox_lag_seconds',
+    help: 'Per shard, time from an outbox entry’s commit to this node applying it (last batch; 0 when idle)',
+    labelNames: ['shard'] as const,
+    registers: [this.registry],
+  });
 
   constructor(redis: RedisClient, keys: Keys, shardCount: number) {
     collectDefaultMetrics({ register: this.registry, prefix: 'riffle_server_' });

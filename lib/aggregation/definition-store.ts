@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Keys } from '../redis/keys';
 import type { RedisClient } from '../redis/scripts';
 import { type WindowDefinition, windowDefinitionSchema } from '../windows/definition';
+import { canonical } from './canonical';
 
 export const windowStatusSchema = z.enum(['running', 'paused']);
 export type WindowStatus = z.infer<typeof windowStatusSchema>;
@@ -84,8 +85,12 @@ export class DefinitionStore {
     for (const definition of builtins) {
       const existing = await this.get(definition.id);
       if (existing?.builtin && existing.definition.version === definition.version) {
-        if (JSON.stringify(existing.definition) === JSON.stringify(definition)) continue;
-        await this.redis.hset(this.keys.windows, definition.id, JSON.stringify({ ...existing, definition, updatedAtMs: nowMs }));
+        if (canonical(existing.definition) === canonical(definition)) continue;
+        await this.redis.hset(
+          this.keys.windows,
+          definition.id,
+          JSON.stringify({ ...existing, definition, updatedAtMs: nowMs }),
+        );
         changed++;
         continue;
       }
@@ -98,7 +103,8 @@ export class DefinitionStore {
         updatedAtMs: nowMs,
         startFrom: 'trim_horizon',
       };
-      if ((await this.redis.hsetnx(this.keys.windows, definition.id, JSON.stringify(stored))) === 1) changed++;
+      if ((await this.redis.hsetnx(this.keys.windows, definition.id, JSON.stringify(stored))) === 1)
+        changed++;
     }
     if (changed > 0) await this.redis.incr(this.keys.windowsRevision);
     return changed;

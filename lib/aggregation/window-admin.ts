@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type WindowDefinition, windowDefinitionSchema } from '../windows/definition';
+import { canonical } from './canonical';
 import {
   type DefinitionStore,
   type StartPosition,
@@ -31,21 +32,31 @@ export type AdminProblem =
 export type AdminResult<T> = { ok: true; value: T } | { ok: false; problem: AdminProblem };
 
 /** A window written either as a definition (version assigned here) or as SQL. */
-export const windowInputSchema = z.union([
-  z.object({
-    sql: z.string().min(1).max(20_000),
-    id: z.string().optional(),
-    name: z.string().optional(),
-    site: z.string().nullable().optional(),
-  }),
-  z.object({ definition: z.record(z.string(), z.unknown()) }),
-]);
+const windowInputShape = {
+  sql: z.string().min(1).max(20_000).optional(),
+  definition: z.record(z.string(), z.unknown()).optional(),
+  id: z.string().optional(),
+  name: z.string().optional(),
+  site: z.string().nullable().optional(),
+};
+const hasSqlOrDefinition = {
+  check: (input: { sql?: string | undefined; definition?: Record<string, unknown> | undefined }) =>
+    input.sql !== undefined || input.definition !== undefined,
+  message: { message: 'send a "definition" object or "sql" text', path: ['definition'] },
+};
+
+export const windowInputSchema = z
+  .object(windowInputShape)
+  .refine(hasSqlOrDefinition.check, hasSqlOrDefinition.message);
 export type WindowInput = z.infer<typeof windowInputSchema>;
 
-export const createWindowSchema = z.intersection(
-  windowInputSchema,
-  z.object({ status: windowStatusSchema.default('running'), start: startPositionSchema.default('now') }),
-);
+export const createWindowSchema = z
+  .object({
+    ...windowInputShape,
+    status: windowStatusSchema.default('running'),
+    start: startPositionSchema.default('now'),
+  })
+  .refine(hasSqlOrDefinition.check, hasSqlOrDefinition.message);
 
 export const patchWindowSchema = z.object({
   status: windowStatusSchema.optional(),
@@ -66,7 +77,7 @@ function slug(text: string): string {
 
 /** Definitions are equal in meaning when everything but their name and version is. */
 function sameSemantics(a: WindowDefinition, b: WindowDefinition): boolean {
-  const strip = ({ name: _n, version: _v, ...rest }: WindowDefinition) => JSON.stringify(rest);
+  const strip = ({ name: _n, version: _v, ...rest }: WindowDefinition) => canonical(rest);
   return strip(a) === strip(b);
 }
 
@@ -87,7 +98,7 @@ export class WindowAdmin {
     id: string | undefined,
     version: number,
   ): AdminResult<{ definition: WindowDefinition; sql?: string }> {
-    if ('sql' in input) {
+    if (input.sql !== undefined) {
       const windowId = id ?? input.id ?? slug(input.name ?? 'sql_window');
       const compiled = this.compileSql(input.sql, {
         id: windowId,

@@ -126,6 +126,7 @@ async function store(
   rejected: EventRejection[],
 ): Promise<void> {
   let outcome: IngestOutcome;
+  const receivedAtMs = Date.now();
   try {
     outcome = await ctx.ingest.ingest({
       site: auth.site,
@@ -144,6 +145,16 @@ async function store(
     return;
   }
   record(ctx, outcome, rejected);
+  // The live feed: only new events (a retry whose events were all stored before shows nothing twice).
+  if (outcome.accepted > outcome.duplicates) {
+    ctx.realtime?.publishFeed({
+      site: auth.site.id,
+      events,
+      ip: auth.ip,
+      userAgent: req.headers['user-agent'],
+      receivedAtMs,
+    });
+  }
   const dropped = outcome.dropped.bot + outcome.dropped.dnt > 0 ? { dropped: outcome.dropped } : {};
   sendJson(res, 202, { accepted: outcome.accepted, duplicates: outcome.duplicates, rejected, ...dropped });
 }

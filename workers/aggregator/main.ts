@@ -93,9 +93,10 @@ async function refreshDefinitions(): Promise<void> {
 
 async function loop(): Promise<void> {
   const leaseIntervalMs = Math.max(100, Math.floor(config.LEASE_TTL_MS / 3));
-  const definitionPollMs = 500;
+  // Definition changes must reach running workers within 1 s: poll well inside that.
+  const definitionPollMs = 250;
   let revision = -1;
-  let lastLeaseTickMs = 0;
+  let lastLeaseTickMs = Number.NEGATIVE_INFINITY; // take leases at once on start
   let backoffMs = 500;
   while (!closing) {
     try {
