@@ -324,4 +324,33 @@ describe('admin API (auth, CSRF, sites, windows) against a running aggregator', 
     assert.equal((await call('DELETE', '/api/admin/windows/edit_me')).status, 200);
     assert.equal((await call('PATCH', '/api/admin/windows/edit_me', { status: 'running' })).status, 404);
   });
+
+  test('SQL: a window written in the Kinesis dialect is created and shown back as SQL; a bad query names line and column', async () => {
+    const sql = `CREATE OR REPLACE PUMP "pages_per_minute" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM path, COUNT(*) AS views
+FROM SOURCE_SQL_STREAM_001
+WHERE type = 'pageview'
+GROUP BY path, STEP(SOURCE_SQL_STREAM_001.ROWTIME BY INTERVAL '1' MINUTE);`;
+    const created = await call('POST', '/api/admin/windows', { sql, id: 'pages_per_minute' });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    const definition = created.json['definition'] as { type: string; sizeMs: number; groupBy: string[] };
+    assert.deepEqual(
+      [definition.type, definition.sizeMs, definition.groupBy],
+      ['tumbling', 60_000, ['path']],
+    );
+    assert.match(String(created.json['sqlText']), /SELECT STREAM path, COUNT\(\*\) AS views/);
+
+    const bad = await call('POST', '/api/admin/windows', {
+      sql: "SELECT STREAM source_ip_address, COUNT(*)\nFROM clicks\nGROUP BY source_ip_address, STEP(clicks.ROWTIME BY INTERVAL '1' MINUTE)",
+    });
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json['field'], 'sql');
+    assert.deepEqual([bad.json['line'], bad.json['column']], [1, 15]);
+    assert.match(String(bad.json['error']), /unknown column source_ip_address; columns are: /);
+
+    const preview = await call('POST', '/api/admin/windows/preview', { sql, site: 'demo', minutes: 60 });
+    assert.equal(preview.status, 200, JSON.stringify(preview.json));
+    assert.ok(Array.isArray(preview.json['results']));
+    assert.equal(typeof preview.json['scannedEvents'], 'number');
+  });
 });
