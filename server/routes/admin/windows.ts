@@ -31,14 +31,18 @@ function answerProblem(res: ServerResponse, problem: AdminProblem): void {
   }
 }
 
-/** Per-window figures for the list: late events and FINAL results over the last 10 minutes, all shards. */
+/**
+ * Per-window figures for the list: late events and FINAL results over the last 10 minutes (all shards), and
+ * for a back-filling window the share of the retained history folded so far (0…1; null when not back-filling).
+ */
 async function windowFigures(
   ctx: ServerContext,
   ref: string,
-): Promise<{ late: number; resultsLast10Min: number }> {
+): Promise<{ late: number; resultsLast10Min: number; backfillProgress: number | null }> {
   const sinceMs = Date.now() - 600_000;
   let late = 0;
   let resultsLast10Min = 0;
+  const progress: number[] = [];
   for (let shard = 0; shard < ctx.config.SHARDS; shard++) {
     const keys = ctx.keys.shard(shard);
     resultsLast10Min += await ctx.redis.zcount(keys.aggResults(ref), sinceMs, '+inf');
@@ -48,8 +52,28 @@ async function windowFigures(
       cursor = next;
       for (let i = 1; i < flat.length; i += 2) late += Number(flat[i]);
     } while (cursor !== '0');
+    const [position, checkpoint] = await Promise.all([
+      ctx.redis.hget(keys.aggState, `${ref}|#pos`),
+      ctx.redis.hget(keys.checkpoint('aggregator'), 'id'),
+    ]);
+    if (position !== null && checkpoint !== null) {
+      const first = (await ctx.redis.xrange(keys.stream, '-', '+', 'COUNT', 1))[0]?.[0] ?? position;
+      const [p, f, c] = [position, first, checkpoint].map((id) => Number(id.split('-')[0]));
+      progress.push(
+        c === undefined || f === undefined || p === undefined || c <= f
+          ? 1
+          : Math.min(1, Math.max(0, (p - f) / (c - f))),
+      );
+    } else {
+      progress.push(1);
+    }
   }
-  return { late, resultsLast10Min };
+  const backfilling = progress.some((p) => p < 1);
+  return {
+    late,
+    resultsLast10Min,
+    backfillProgress: backfilling ? progress.reduce((a, b) => a + b, 0) / progress.length : null,
+  };
 }
 
 /** `GET /api/admin/windows`: every window (built-in and user-defined) with its state and figures. */
