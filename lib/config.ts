@@ -34,7 +34,9 @@ export const configSchema = z.object({
     ),
   REDIS_CLUSTER: bool
     .default(false)
-    .describe('Treat REDIS_URL as a seed node of a Redis Cluster (same as writing it as `redis+cluster://host:port,…`).'),
+    .describe(
+      'Treat REDIS_URL as a seed node of a Redis Cluster (same as writing it as `redis+cluster://host:port,…`).',
+    ),
   KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_.-]*:$/, 'must end with ":" and use only letters, digits, "_", "-", "."')
@@ -63,6 +65,11 @@ export const configSchema = z.object({
   RATE_LIMIT_SITE_PER_MINUTE: int(0, 100_000_000)
     .default(120_000)
     .describe('Events per minute accepted for one site; `0` disables.'),
+  COLLECT_MAX_INFLIGHT: int(1, 100_000)
+    .default(256)
+    .describe(
+      'Collect requests one server process works on at once; beyond it answers 503 at once (load shedding).',
+    ),
   TRUST_PROXY: z
     .enum(['false', 'true', 'loopback'])
     .default('loopback')

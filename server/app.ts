@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { ServerContext } from './context';
-import { notFound, sendJson } from './http/respond';
+import { notFound, sendJson, serviceUnavailable } from './http/respond';
 import { handleAdmin } from './routes/admin';
 import { collectEndpoints } from './routes/collect';
 import { handleHealth, handleMetrics, handleReady } from './routes/health';
@@ -32,9 +32,28 @@ const prefixRoutes: ReadonlyArray<[prefix: string, handler: Handler]> = [
 export type FallbackHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 
 export function createRequestListener(ctx: ServerContext, fallback?: FallbackHandler): RequestListener {
+  let collectInFlight = 0;
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const collect = collectEndpoints[path];
+    // Load shedding: past the in-flight bound a collect request is refused at once (clients retry with the
+    // same ids) instead of queueing until it times out and memory grows with the queue.
+    if (collect && req.method === 'POST') {
+      if (collectInFlight >= ctx.config.COLLECT_MAX_INFLIGHT) {
+        ctx.metrics.requests.inc({ endpoint: collect.endpoint, status: '503' });
+        ctx.counters.add('shed', 1);
+        res.setHeader('Connection', 'close');
+        serviceUnavailable(
+          res,
+          { error: 'server busy; retry shortly', field: 'server' },
+          { 'Retry-After': '1' },
+        );
+        req.resume();
+        return;
+      }
+      collectInFlight++;
+      res.once('close', () => collectInFlight--);
+    }
     const handler: Handler | undefined =
       collect?.handler ?? routes[path] ?? prefixRoutes.find(([prefix]) => path.startsWith(prefix))?.[1];
     if (collect) {

@@ -26,7 +26,9 @@ export function clusterNodes(url: string): Array<{ host: string; port: number }>
   const hosts = rest.slice(rest.lastIndexOf('@') + 1);
   return hosts.split(',').map((hostPort) => {
     const colon = hostPort.lastIndexOf(':');
-    return colon < 0 ? { host: hostPort, port: 6379 } : { host: hostPort.slice(0, colon), port: Number(hostPort.slice(colon + 1)) };
+    return colon < 0
+      ? { host: hostPort, port: 6379 }
+      : { host: hostPort.slice(0, colon), port: Number(hostPort.slice(colon + 1)) };
   });
 }
 

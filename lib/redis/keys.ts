@@ -49,6 +49,15 @@ export interface Keys {
   readonly adminSecret: string;
   /** Open alarms (hash: alarm id → JSON), e.g. a consumer holding back retention; shown in the admin UI. */
   readonly alarms: string;
+  /**
+   * The socket.io Redis streams adapter shared by every server node: its stream (bounded by the adapter),
+   * its pub/sub channel prefix and its session key prefix.
+   */
+  readonly socketIo: {
+    readonly stream: string;
+    readonly channelPrefix: string;
+    readonly sessionPrefix: string;
+  };
 }
 
 export function shardTag(shard: number): string {
@@ -83,6 +92,11 @@ export function createKeys(prefix: string): Keys {
     consumers: `${prefix}consumers`,
     rateLimit: (kind) => `${prefix}rl:${kind}`,
     alarms: `${prefix}alarms`,
+    socketIo: {
+      stream: `${prefix}sio:stream`,
+      channelPrefix: `${prefix}sio`,
+      sessionPrefix: `${prefix}sio:session:`,
+    },
     adminSecret: `${prefix}admin:secret`,
     ingestCounters: `${prefix}stats:ingest`,
     workers: (consumer) => `${prefix}workers:${consumer}`,

@@ -10,6 +10,8 @@ export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private armed: string | undefined;
+  private holding = false;
+  private readonly held: Array<() => void> = [];
   dropped = 0;
 
   constructor(private readonly targetPort: number) {}
@@ -25,7 +27,7 @@ export class TcpProxy {
           this.armed = undefined;
           cutNextReply = true;
         }
-        upstream.write(chunk);
+        this.forward(() => upstream.write(chunk));
       });
       upstream.on('data', (chunk: Buffer) => {
         if (cutNextReply) {
@@ -34,7 +36,7 @@ export class TcpProxy {
           upstream.destroy();
           return;
         }
-        client.write(chunk);
+        this.forward(() => client.write(chunk));
       });
       const close = () => {
         client.destroy();
@@ -53,6 +55,25 @@ export class TcpProxy {
 
   dropReplyAfter(marker: string): void {
     this.armed = marker;
+  }
+
+  /** Cuts every open connection (clients reconnect through the proxy). */
+  dropAll(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  /**
+   * A blackhole: connections stay open but nothing gets through either way until it is lifted; then the
+   * held bytes flow in order, as after a network partition heals.
+   */
+  blackhole(on: boolean): void {
+    this.holding = on;
+    if (!on) for (const send of this.held.splice(0)) send();
+  }
+
+  private forward(send: () => void): void {
+    if (this.holding) this.held.push(send);
+    else send();
   }
 
   async stop(): Promise<void> {

@@ -124,6 +124,7 @@ describe('shard leases and the commit script (real Redis)', () => {
       resultsMinEndMs: () => 0,
       outboxMaxEntries: 1000,
       eventCount: 3,
+      entryCount: 1,
     };
     assert.equal(await commitBatch(client, shardKeys, commit), 'OK');
     assert.equal(

@@ -19,6 +19,9 @@ export interface ShardCommit {
   outboxMaxEntries: number;
   /** Events folded by this batch (for the pipeline's "aggregated" counter). */
   eventCount: number;
+  /** Stream entries in this batch, and on a shard's first commit the entries lost before (gap accounting). */
+  entryCount: number;
+  entriesBase?: number;
   /** Back-filling engines' own positions: a stream id, or null once caught up (the field is deleted). */
   catchUp?: ReadonlyArray<readonly [ref: string, position: string | null]>;
 }
@@ -106,6 +109,8 @@ export function commitArguments(keys: ShardKeys, commit: ShardCommit): Array<str
     outbox.length,
     late.length / 2,
     commit.eventCount,
+    commit.entryCount,
+    commit.entriesBase ?? '',
     ...sets,
     ...deletes,
     ...outbox,

@@ -47,7 +47,11 @@ const leases: LeaseManager = new LeaseManager(redis, keys, {
   shardCount: config.SHARDS,
   ttlMs: config.LEASE_TTL_MS,
   onAcquired: (lease) => {
-    const reader = createRedisClient(redisUrl, { name: `aggregator-reader-${lease.shard}` });
+    // commandTimeoutMs is the reader's watchdog: an XREAD blocks ≤ 1 s, so 5 s without a reply means a dead link.
+    const reader = createRedisClient(redisUrl, {
+      name: `aggregator-reader-${lease.shard}`,
+      commandTimeoutMs: 5_000,
+    });
     reader.on('error', (error: Error) =>
       logger.warn({ err: error, shard: lease.shard }, 'reader connection error'),
     );
@@ -57,6 +61,7 @@ const leases: LeaseManager = new LeaseManager(redis, keys, {
       lease,
       redis,
       reader,
+      alarmsKey: keys.alarms,
       leaseIsValid: () => leases.isValid(lease.shard),
       onFenced: () => leases.forget(lease.shard),
       logger,

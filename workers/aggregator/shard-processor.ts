@@ -3,8 +3,9 @@ import type { OwnedLease } from '../../lib/leases/lease-manager';
 import type { Logger } from '../../lib/logger';
 import type { ShardKeys } from '../../lib/redis/keys';
 import type { RedisClient } from '../../lib/redis/scripts';
-import { decodeEntry, type StreamEntry, streamIdMs } from '../../lib/streams/entry';
+import { compareStreamIds, decodeEntry, type StreamEntry, streamIdMs } from '../../lib/streams/entry';
 import { readEntries, writeTick } from '../../lib/streams/reader';
+import { streamInfo } from '../../lib/streams/stream-info';
 import type { WindowDefinition } from '../../lib/windows/definition';
 import { type EngineInput, WindowEngine, type WindowResult } from '../../lib/windows/engine';
 import { commitBatch } from './commit';
@@ -27,6 +28,8 @@ export interface ShardProcessorDeps {
   redis: RedisClient;
   /** A connection of this shard's own, for the blocking XREAD. */
   reader: RedisClient;
+  /** Hash of open alarms (keys.alarms). */
+  alarmsKey: string;
   /** False once the lease manager no longer vouches for the lease (renewal failed or it expired). */
   leaseIsValid: () => boolean;
   /** The commit script said another worker owns the shard now. */
@@ -51,6 +54,8 @@ export class ShardProcessor {
   private catchUp = new Map<string, string>();
   private definitions = new Map<string, { definition: WindowDefinition; startFrom: StartPosition }>();
   private checkpointId = '';
+  /** On a shard's very first commit: entries the stream lost before this consumer ever read it. */
+  private entriesBase: number | undefined;
   private lastEntryAtMs = performance.now();
   private lastLiveAtMs = 0;
   private readonly liveValues = new LiveValues();
@@ -104,10 +109,14 @@ export class ShardProcessor {
           );
         }
         if (outcome === 'STALE' || outcome === 'LEASE_LOST') loaded = false;
-        if (outcome === 'LEASE_LOST') return;
+        // The lease lapsed locally (a pause, a Redis outage): commit nothing until the lease manager either
+        // renews it (we reload and go on) or reports it lost (stop() ends this loop).
+        if (outcome === 'LEASE_LOST') await sleep(100);
         backoffMs = 100;
       } catch (error) {
         if (this.closing) return;
+        // The watchdog: a read that outlived its BLOCK by seconds (a blackholed connection) gets a fresh one.
+        if (error instanceof Error && /timed out/i.test(error.message)) this.deps.reader.disconnect(true);
         logger.warn(
           { err: error, shard, retryInMs: backoffMs },
           'shard loop error; reloading committed state',
@@ -123,6 +132,10 @@ export class ShardProcessor {
   private async load(): Promise<void> {
     const { checkpointId, engines } = await loadShardState(this.deps.redis, this.deps.keys);
     this.checkpointId = checkpointId;
+    if (checkpointId === '') {
+      const info = await streamInfo(this.deps.redis, this.deps.keys.stream);
+      this.entriesBase = info ? info.entriesAdded - info.length : 0;
+    }
     this.engines = new Map();
     this.catchUp = new Map();
     for (const [ref, { definition, startFrom }] of this.definitions) {
@@ -156,6 +169,7 @@ export class ShardProcessor {
 
   private async step(): Promise<'OK' | 'FENCED' | 'STALE' | 'LEASE_LOST' | 'IDLE'> {
     const { keys, options, redis, reader } = this.deps;
+    if (!this.deps.leaseIsValid()) return 'LEASE_LOST';
     this.syncEngines();
     const blockMs = Math.max(10, Math.min(options.tickIntervalMs, options.liveIntervalMs));
     const entries = await readEntries(reader, keys.stream, {
@@ -172,7 +186,11 @@ export class ShardProcessor {
       }
       return 'IDLE';
     }
-    if (entries.length > 0) this.lastEntryAtMs = nowMs;
+    if (entries.length > 0) {
+      this.lastEntryAtMs = nowMs;
+      // Before the checkpoint moves past it: were entries after the checkpoint trimmed unread?
+      await this.checkForGap();
+    }
     const current = [...this.engines].filter(([ref]) => !this.catchUp.has(ref)).map(([, engine]) => engine);
     this.fold(entries, current);
     const catchUp = await this.backfill(entries);
@@ -199,6 +217,10 @@ export class ShardProcessor {
         (sum, entry) => sum + (entry.kind === 'events' ? entry.events.length : 0),
         0,
       ),
+      entryCount: entries.length,
+      ...(this.checkpointId === '' && this.entriesBase !== undefined
+        ? { entriesBase: this.entriesBase }
+        : {}),
       catchUp,
     });
     this.deps.onStep?.('commit-sent');
@@ -212,6 +234,30 @@ export class ShardProcessor {
       await this.liveValues.publish(redis, keys.aggLive, lastId);
     }
     return 'OK';
+  }
+
+  /**
+   * A consumer forced behind retention (entries trimmed past its checkpoint, e.g. by a MAXLEN elsewhere)
+   * must not skip them silently. Trimming removes the oldest entries first, so entries after the checkpoint
+   * can only be gone when the stream's first entry lies past the checkpoint; the loss is then counted from
+   * the stream's own counters: entries ever added, minus those still there, minus those this consumer folded
+   * or that were gone before it started. Raised as an alarm the admin health page shows.
+   */
+  private async checkForGap(): Promise<void> {
+    const { redis, keys, shard, logger } = this.deps;
+    if (this.checkpointId === '') return;
+    const info = await streamInfo(redis, keys.stream);
+    if (!info?.firstId || compareStreamIds(info.firstId, this.checkpointId) <= 0) return;
+    const [entries, base] = await redis.hmget(keys.checkpoint('aggregator'), 'entries', 'entriesBase');
+    const lostEntries = info.entriesAdded - info.length - Number(base ?? 0) - Number(entries ?? 0);
+    if (lostEntries <= 0) return;
+    const alarm = { lostEntries, checkpointId: this.checkpointId, firstId: info.firstId, atMs: Date.now() };
+    logger.error(
+      { shard, ...alarm },
+      'entries were trimmed before the aggregator read them: counted as lost',
+    );
+    await redis.hset(keys.checkpoint('aggregator'), 'lostEntries', lostEntries);
+    await redis.hset(this.deps.alarmsKey, `gap:aggregator:${shard}`, JSON.stringify(alarm));
   }
 
   /**

@@ -4,7 +4,8 @@
   FINAL results, late counts and the checkpoint — or nothing. Everything is checked before the first write
   (Redis has no rollback); "#!lua" without flags refuses the whole script up front when Redis is out of memory.
 
-  KEYS[1]  checkpoint hash   rf:{s<k>}:ck:aggregator     fields: id, epoch, committedAtMs, events
+  KEYS[1]  checkpoint hash   rf:{s<k>}:ck:aggregator     fields: id, epoch, committedAtMs, events, entries,
+                                                          entriesBase
   KEYS[2]  lease             rf:{s<k>}:lease:aggregator  "owner:epoch"
   KEYS[3]  outbox stream     rf:{s<k>}:out               bounded with MAXLEN ~
   KEYS[4]  state hash        rf:{s<k>}:agg:state         "<def>@<version>|<cell>" → serialized cell
@@ -19,6 +20,9 @@
   ARGV[5]  (unused, kept for the layout) — each results set carries its own retention bound, below
   ARGV[6..9]   counts: state sets, state deletes, outbox entries, late counters
   ARGV[10] number of events in the batch (added to the checkpoint hash's `events` counter)
+  ARGV[11] number of stream entries in the batch (the checkpoint hash's `entries` counter)
+  ARGV[12] on a shard's first commit, the entries the stream had lost before this consumer started
+           (`entriesBase`, for gap accounting); "" otherwise
   then     state sets as field, value pairs; state deletes as fields; outbox entries as JSON strings;
            late counters as field, increment pairs; then for each results key KEYS[6..] in order: the
            window end below which its old results are dropped, its count r, and r score, member pairs
@@ -39,7 +43,7 @@ if not (nSet and nDel and nOut and nLate) then
   return redis.error_reply('BADARGS commit counts are not numbers')
 end
 -- Check the whole argument layout before the first write.
-local expected = 10 + 2 * nSet + nDel + nOut + 2 * nLate
+local expected = 12 + 2 * nSet + nDel + nOut + 2 * nLate
 for k = 6, #KEYS do
   local r = tonumber(ARGV[expected + 2])
   if not r or not tonumber(ARGV[expected + 1]) then
@@ -51,7 +55,7 @@ if #ARGV ~= expected then
   return redis.error_reply('BADARGS commit argument counts do not match')
 end
 
-local i = 11
+local i = 13
 -- HSET / HDEL / ZADD in chunks: unpack() of thousands of values would overflow Lua's C stack.
 local CHUNK = 400
 local function chunked(command, key, first, count, width)
@@ -90,4 +94,8 @@ end
 local t = redis.call('TIME')
 redis.call('HSET', KEYS[1], 'id', ARGV[3], 'committedAtMs', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
 redis.call('HINCRBY', KEYS[1], 'events', ARGV[10])
+redis.call('HINCRBY', KEYS[1], 'entries', ARGV[11])
+if ARGV[12] ~= '' then
+  redis.call('HSETNX', KEYS[1], 'entriesBase', ARGV[12])
+end
 return 'OK'
