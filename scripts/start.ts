@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, childEnvironment, loadConfig, publicUrl } from '../lib/config';
 import { createLogger } from '../lib/logger';
@@ -23,6 +25,22 @@ async function waitUntilReady(url: string, timeoutMs: number): Promise<boolean> 
     await new Promise((r) => setTimeout(r, 250));
   }
   return false;
+}
+
+/**
+ * The admin password: ADMIN_PASSWORD when set; else one generated on first start into DATA_DIR/admin-password
+ * (mode 0600) and printed once, so a newcomer can log in without configuring anything.
+ */
+function adminPassword(
+  configured: string | undefined,
+  file: string,
+): { password: string; generated: boolean } {
+  if (configured !== undefined) return { password: configured, generated: false };
+  if (existsSync(file)) return { password: readFileSync(file, 'utf8').trim(), generated: false };
+  const password = randomBytes(12).toString('base64url');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${password}\n`, { mode: 0o600 });
+  return { password, generated: true };
 }
 
 async function main(): Promise<void> {
@@ -58,7 +76,13 @@ async function main(): Promise<void> {
     logger.info({ url: redisUrl, dir: redisServer.dir }, 'started a private redis-server (AOF on)');
   }
 
-  const env = childEnvironment({ REDIS_URL: redisUrl, NODE_ENV: config.NODE_ENV });
+  const passwordFile = resolve(ROOT_DIR, config.DATA_DIR, 'admin-password');
+  const admin = adminPassword(config.ADMIN_PASSWORD, passwordFile);
+  const env = childEnvironment({
+    REDIS_URL: redisUrl,
+    NODE_ENV: config.NODE_ENV,
+    ADMIN_PASSWORD: admin.password,
+  });
   const supervisor = new Supervisor(
     [
       { name: 'server', entry: resolve(ROOT_DIR, 'server/main.ts'), env },
@@ -90,7 +114,7 @@ async function main(): Promise<void> {
         '  Riffle is running.',
         `    Dashboard:  ${base}/`,
         `    Demo shop:  ${base}/demo   (click around; events land in the shards)`,
-        `    Admin:      ${base}/admin`,
+        `    Admin:      ${base}/admin   (password: ${admin.generated ? admin.password : config.ADMIN_PASSWORD !== undefined ? 'ADMIN_PASSWORD' : `in ${passwordFile}`})`,
         `    Collect:    POST ${base}/api/collect   ·   snippet ${base}/js/script.js`,
         `    Metrics:    ${base}/metrics`,
         `    Redis:      ${redisUrl}${redisServer ? ' (private, data in .data/redis)' : ''}`,
