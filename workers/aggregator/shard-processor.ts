@@ -9,6 +9,7 @@ import { streamInfo } from '../../lib/streams/stream-info';
 import type { WindowDefinition } from '../../lib/windows/definition';
 import { type EngineInput, WindowEngine, type WindowResult } from '../../lib/windows/engine';
 import { commitBatch } from './commit';
+import { checkForGap } from './gap-check';
 import { LiveValues } from './live-values';
 import { loadShardState } from './state-loader';
 
@@ -189,7 +190,7 @@ export class ShardProcessor {
     if (entries.length > 0) {
       this.lastEntryAtMs = nowMs;
       // Before the checkpoint moves past it: were entries after the checkpoint trimmed unread?
-      await this.checkForGap();
+      await checkForGap(this.deps, this.checkpointId);
     }
     const current = [...this.engines].filter(([ref]) => !this.catchUp.has(ref)).map(([, engine]) => engine);
     this.fold(entries, current);
@@ -234,30 +235,6 @@ export class ShardProcessor {
       await this.liveValues.publish(redis, keys.aggLive, lastId);
     }
     return 'OK';
-  }
-
-  /**
-   * A consumer forced behind retention (entries trimmed past its checkpoint, e.g. by a MAXLEN elsewhere)
-   * must not skip them silently. Trimming removes the oldest entries first, so entries after the checkpoint
-   * can only be gone when the stream's first entry lies past the checkpoint; the loss is then counted from
-   * the stream's own counters: entries ever added, minus those still there, minus those this consumer folded
-   * or that were gone before it started. Raised as an alarm the admin health page shows.
-   */
-  private async checkForGap(): Promise<void> {
-    const { redis, keys, shard, logger } = this.deps;
-    if (this.checkpointId === '') return;
-    const info = await streamInfo(redis, keys.stream);
-    if (!info?.firstId || compareStreamIds(info.firstId, this.checkpointId) <= 0) return;
-    const [entries, base] = await redis.hmget(keys.checkpoint('aggregator'), 'entries', 'entriesBase');
-    const lostEntries = info.entriesAdded - info.length - Number(base ?? 0) - Number(entries ?? 0);
-    if (lostEntries <= 0) return;
-    const alarm = { lostEntries, checkpointId: this.checkpointId, firstId: info.firstId, atMs: Date.now() };
-    logger.error(
-      { shard, ...alarm },
-      'entries were trimmed before the aggregator read them: counted as lost',
-    );
-    await redis.hset(keys.checkpoint('aggregator'), 'lostEntries', lostEntries);
-    await redis.hset(this.deps.alarmsKey, `gap:aggregator:${shard}`, JSON.stringify(alarm));
   }
 
   /**
