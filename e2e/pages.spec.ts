@@ -25,6 +25,10 @@ test('the home page shows stored events as text, hostile strings included', asyn
 
 test('the admin page lists the demo site with the snippet to paste', async ({ page }) => {
   const stack = readStack();
+  await page.context().request.post(`${stack.baseUrl}/api/admin/login`, {
+    headers: { origin: stack.baseUrl },
+    data: { password: 'e2e-admin-password' },
+  });
   await page.goto(`${stack.baseUrl}/admin`);
   const demo = page.getByTestId('site-demo');
   await expect(demo).toContainText('Demo shop');

@@ -1,22 +1,9 @@
 import type { Metadata } from 'next';
-import { SiteList } from './site-list';
+import { SitesPage } from './components/sites/sites-page';
 
-export const metadata: Metadata = { title: 'Sites · Riffle' };
+export const metadata: Metadata = { title: 'Sites · Riffle admin' };
 
-/** The sites Riffle collects for, each with the exact snippet to paste into its pages. */
-export default function AdminPage() {
-  return (
-    <main className="landing">
-      <header className="landing-header">
-        <div>
-          <h1>Sites</h1>
-          <p>Paste a site’s snippet into the &lt;head&gt; of every page you want to measure.</p>
-        </div>
-        <a className="button button-secondary" href="/">
-          ← Live events
-        </a>
-      </header>
-      <SiteList />
-    </main>
-  );
+/** The admin home: the sites. */
+export default function AdminHome() {
+  return <SitesPage />;
 }

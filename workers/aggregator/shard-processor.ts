@@ -155,10 +155,10 @@ export class ShardProcessor {
   }
 
   /** Adds engines for new definitions and drops removed ones, between batches. */
-  private syncEngines(): void {
-    for (const [ref, { definition, startFrom }] of this.definitions) {
-      if (!this.engines.has(ref)) this.engines.set(ref, this.startEngine(ref, definition, startFrom));
-    }
+  private async syncEngines(): Promise<void> {
+    // A definition new to this loop may have committed state already (a paused window resumed, another
+    // worker's shard moved here): rebuild every engine from Redis rather than start it empty.
+    if ([...this.definitions.keys()].some((ref) => !this.engines.has(ref))) await this.load();
     for (const ref of [...this.engines.keys()]) {
       if (!this.definitions.has(ref)) {
         this.engines.delete(ref);
@@ -171,7 +171,7 @@ export class ShardProcessor {
   private async step(): Promise<'OK' | 'FENCED' | 'STALE' | 'LEASE_LOST' | 'IDLE'> {
     const { keys, options, redis, reader } = this.deps;
     if (!this.deps.leaseIsValid()) return 'LEASE_LOST';
-    this.syncEngines();
+    await this.syncEngines();
     const blockMs = Math.max(10, Math.min(options.tickIntervalMs, options.liveIntervalMs));
     const entries = await readEntries(reader, keys.stream, {
       afterId: this.checkpointId === '' ? '0-0' : this.checkpointId,

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The admin's CSS modules have hand-kept declaration files (`x.module.css.d.ts`), so that strict TypeScript
+ * (noPropertyAccessFromIndexSignature) checks class names. They must list exactly the classes.
+ */
+const DIRS = ['../../app/admin/styles/', '../../app/login/'].map((d) =>
+  fileURLToPath(new URL(d, import.meta.url)),
+);
+
+function classesInCss(css: string): string[] {
+  const text = css.replace(/\/\*[\s\S]*?\*\//g, '').replace(/url\([^)]*\)/g, '');
+  const names = new Set<string>();
+  for (const [, selector = ''] of text.matchAll(/([^{}]+)\{/g)) {
+    if (selector.trim().startsWith('@')) continue;
+    for (const [, name = ''] of selector.replace(/:global\([^)]*\)/g, '').matchAll(/\.([A-Za-z_][\w-]*)/g))
+      names.add(name);
+  }
+  return [...names].sort();
+}
+
+function classesInDts(dts: string): string[] {
+  return [...dts.matchAll(/readonly (\w+): string;/g)].map(([, name = '']) => name).sort();
+}
+
+test('every admin CSS module has a declaration listing exactly its classes', () => {
+  let checked = 0;
+  for (const dir of DIRS) {
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.module.css'))) {
+      const css = readFileSync(join(dir, file), 'utf8');
+      const dts = readFileSync(join(dir, `${file}.d.ts`), 'utf8');
+      assert.deepEqual(classesInDts(dts), classesInCss(css), file);
+      checked++;
+    }
+  }
+  assert.ok(checked >= 6);
+});
