@@ -4,8 +4,12 @@ import type { WindowResult } from '../../lib/windows/engine';
 /** Open windows kept per definition in the live hash; sessions of many visitors must not grow it without bound. */
 export const MAX_LIVE_WINDOWS_PER_DEFINITION = 500;
 
-function windowKey(result: Pick<WindowResult, 'site' | 'start' | 'end' | 'key'>): string {
-  return `${result.site}|${result.start}|${result.end}|${JSON.stringify(result.key)}`;
+/**
+ * A window's identity without its end: a session keeps its start while it grows (its end moves with every
+ * event), and for the other window types the start already determines the end.
+ */
+function windowKey(result: Pick<WindowResult, 'site' | 'start' | 'key'>): string {
+  return `${result.site}|${result.start}|${JSON.stringify(result.key)}`;
 }
 
 /**
