@@ -107,6 +107,41 @@ export const configSchema = z.object({
     .describe(
       'A socket client with more unsent bytes than this is dropped to snapshot: no deltas until it drains, then a fresh snapshot.',
     ),
+  ARCHIVE_DIR: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Where the archiver writes gzip NDJSON batches, manifests and `errors/`. Default: `DATA_DIR/archive`.',
+    ),
+  ARCHIVE_MAX_BYTES: int(1_048_576, 134_217_728)
+    .default(5_242_880)
+    .describe(
+      'Archiver buffer hint: a batch closes once its events’ stored JSON reaches this many bytes (1–128 MB).',
+    ),
+  ARCHIVE_MAX_INTERVAL_MS: int(1_000, 900_000)
+    .default(60_000)
+    .describe(
+      'Archiver buffer hint: a batch closes at the first entry this long (ingest time) after its first event, or at the end of the UTC hour.',
+    ),
+  ARCHIVE_GZIP_LEVEL: int(1, 9)
+    .default(6)
+    .describe('gzip level of archive files (1 = fastest, 9 = smallest).'),
+  ARCHIVE_TRANSFORM: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Module whose default export `(record) => record | null` (or a Promise of it) changes or drops each archived record.',
+    ),
+  ARCHIVER_METRICS_PORT: int(0, 65535)
+    .default(0)
+    .describe('Port of the archiver’s own `/metrics` and `/status` listener; `0` = off.'),
+  ARCHIVER_FAULT_KILL_AT: z
+    .string()
+    .regex(/^(read|gzip|written|manifest|renamed|committed):[1-9][0-9]*$/, 'must look like "renamed:2"')
+    .optional()
+    .describe('Tests only: the archiver SIGKILLs itself at the n-th time it reaches this step of a batch.'),
   GEOIP: bool
     .default(true)
     .describe('Look up the visitor country in the bundled offline GeoLite2 country table.'),

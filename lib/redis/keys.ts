@@ -24,6 +24,8 @@ export interface ShardKeys {
   readonly aggLate: string;
   /** Latest live (open-window) values per definition version and their observed time. */
   readonly aggLive: string;
+  /** Archiver status of the shard (hash): delivery counters kept by its commit script, lag and rate. */
+  readonly archiveStatus: string;
 }
 
 export interface Keys {
@@ -82,6 +84,7 @@ export function createKeys(prefix: string): Keys {
           aggResults: (ref) => `${base}:agg:res:${ref}`,
           aggLate: `${base}:agg:late`,
           aggLive: `${base}:agg:live`,
+          archiveStatus: `${base}:arch:status`,
         };
         shardCache.set(shard, keys);
       }

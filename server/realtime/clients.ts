@@ -1,6 +1,6 @@
 import type { ServerMetrics } from '../metrics';
+import type { ViewSlot } from './fanout';
 import type { RealtimeSocket } from './types';
-import type { ViewSlot } from './view-hub';
 
 /** One connected socket on this node and what it watches. */
 export interface Client {

@@ -44,8 +44,12 @@ export function startRealtimeGateway(httpServer: HttpServer, deps: RealtimeDeps)
   const { config, logger, redis, keys, metrics } = deps;
   if (config.REDIS_URL === undefined) throw new Error('the realtime gateway needs REDIS_URL');
   const redisUrl = config.REDIS_URL;
-  // The adapter duplicates this client for its blocking reader, so it must have no command timeout.
-  const adapterClient = createRedisClient(redisUrl, { name: 'socket.io-adapter' });
+  // The adapter duplicates this client for its blocking reader (XREAD BLOCK blockTimeInMs): the timeout must
+  // exceed the block, and it bounds retries, so that reader stops once closed even if Redis is gone.
+  const adapterClient = createRedisClient(redisUrl, {
+    name: 'socket.io-adapter',
+    commandTimeoutMs: OUTBOX_BLOCK_MS + 5_000,
+  });
   adapterClient.on('error', (error: Error) => logger.warn({ err: error }, 'socket.io adapter redis error'));
   const io: RealtimeServer = new Server(httpServer, {
     serveClient: false,
@@ -119,6 +123,7 @@ export function startRealtimeGateway(httpServer: HttpServer, deps: RealtimeDeps)
         const refs = hub.activeRefs();
         const syncs = await Promise.all(tailers.map((_, shard) => syncShard(redis, keys, shard, refs)));
         for (const [shard, sync] of syncs.entries()) tailers[shard]?.offerSync(sync);
+        hub.refreshPositions();
         if (round % LATE_EVERY_SYNCS === 0) await hub.refreshLate();
         await loadDefinitions();
         backoffMs = SYNC_INTERVAL_MS;

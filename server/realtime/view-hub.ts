@@ -1,17 +1,19 @@
-import type { StoredWindow } from '../../lib/aggregation/definition-store';
-import { definitionRef } from '../../lib/aggregation/definition-store';
+import { definitionRef, type StoredWindow } from '../../lib/aggregation/definition-store';
 import type { Logger } from '../../lib/logger';
-import { COALESCE_MS, rooms, type WindowDelta } from '../../lib/realtime/contract';
+import { COALESCE_MS, rooms } from '../../lib/realtime/contract';
 import type { Keys } from '../../lib/redis/keys';
 import type { RedisClient } from '../../lib/redis/scripts';
 import { streamIdMs } from '../../lib/streams/entry';
 import type { ServerMetrics } from '../metrics';
 import { type Client, ClientBuffers } from './clients';
+import { sendFlush, type ViewSlot } from './fanout';
 import type { OutboxEntry } from './outbox-entry';
 import type { OutboxSink } from './outbox-tailer';
 import type { RealtimeServer } from './types';
 import { loadView, readLate, type ShardSync } from './view-loader';
 import { WindowView } from './window-view';
+
+export type { ViewSlot } from './fanout';
 
 export interface ViewHubOptions {
   io: RealtimeServer;
@@ -24,26 +26,10 @@ export interface ViewHubOptions {
   logger: Logger;
 }
 
-/** One (site, window) that local clients watch: its view, its subscribers, its flush timer. */
-export interface ViewSlot {
-  readonly key: string;
-  readonly site: string;
-  view: WindowView;
-  loaded: boolean;
-  ready: Promise<void>;
-  readonly subscribers: Set<Client>;
-  /** Subscribers owed a snapshot at the next flush (new, re-subscribed, recovered or after a reload). */
-  readonly awaiting: Set<Client>;
-  /** Subscribe calls between acquiring and attaching: the slot must not be dropped meanwhile. */
-  holds: number;
-  timer: NodeJS.Timeout | undefined;
-  lastSentAt: number;
-  sentPositions: number[];
-}
-
-/** Rows a view keeps in memory, per snapshot row; FINALs read per shard when seeding (the stats API's 20×). */
+/** Rows a view keeps in memory per snapshot row (clients replace rows, so older ones are theirs to keep). */
 const ROWS_KEPT_PER_SNAPSHOT_ROW = 4;
-const FINALS_READ_PER_SNAPSHOT_ROW = 20;
+/** How often a window whose rows did not change still sends moved positions. */
+const POSITIONS_REFRESH_MS = 1_000;
 
 /**
  * The node's merged views of the windows its clients watch, fed by the outbox tailers, and the fan-out to
@@ -108,10 +94,23 @@ export class ViewHub implements OutboxSink {
   }
 
   batchDone(): void {
-    const slots = this.#positionsMoved ? this.#slots.values() : this.#changed.values();
-    for (const slot of slots) this.#schedule(slot);
+    for (const slot of this.#changed) this.#schedule(slot);
     this.#changed.clear();
+    if (this.#positionsMoved) this.refreshPositions();
     this.#positionsMoved = false;
+  }
+
+  /**
+   * Positions move with every live commit of any site; a window whose rows did not change passes them on
+   * at most every POSITIONS_REFRESH_MS (its clients still see how fresh the data is, without a message
+   * every 250 ms for an idle site). Also called by the gateway's periodic sync, so the last move is sent.
+   */
+  refreshPositions(): void {
+    const now = performance.now();
+    for (const slot of this.#slots.values()) {
+      if (now - slot.lastSentAt < POSITIONS_REFRESH_MS) continue;
+      if (this.positions.some((p, i) => p !== slot.sentPositions[i])) this.#schedule(slot);
+    }
   }
 
   gap(): void {
@@ -214,19 +213,17 @@ export class ViewHub implements OutboxSink {
 
   // ── internals ────────────────────────────────────────────────────────────────────────────────────
 
+  get #rowsKept(): number {
+    return Math.max(200, this.options.snapshotRows * ROWS_KEPT_PER_SNAPSHOT_ROW);
+  }
+
   #newView(site: string, stored: StoredWindow): WindowView {
-    const rows = this.options.snapshotRows;
-    return new WindowView(
-      site,
-      stored,
-      this.options.shardCount,
-      Math.max(200, rows * ROWS_KEPT_PER_SNAPSHOT_ROW),
-    );
+    return new WindowView(site, stored, this.options.shardCount, this.#rowsKept);
   }
 
   async #load(slot: ViewSlot, view: WindowView): Promise<void> {
-    const { redis, keys, snapshotRows } = this.options;
-    await loadView(redis, keys, view, snapshotRows * FINALS_READ_PER_SNAPSHOT_ROW);
+    const { redis, keys } = this.options;
+    await loadView(redis, keys, view, this.#rowsKept);
     if (slot.view !== view) return; // replaced by a newer reload meanwhile
     slot.loaded = true;
     this.#schedule(slot);
@@ -279,43 +276,7 @@ export class ViewHub implements OutboxSink {
       return;
     }
     const { io, metrics, snapshotRows } = this.options;
-    const view = slot.view;
-    const changes = view.takeChanges();
-    const positions = [...this.positions];
-    const positionsMoved = positions.some((p, i) => p !== slot.sentPositions[i]);
-    const snapshotTo: string[] = [];
-    const skip: string[] = [];
-    let deltaTo = 0;
-    for (const client of slot.subscribers) {
-      if (!this.clients.keepingUp(client)) skip.push(client.id);
-      else if (slot.awaiting.has(client)) {
-        snapshotTo.push(client.id);
-        skip.push(client.id);
-        slot.awaiting.delete(client);
-      } else deltaTo++;
-    }
-    const sentAtMs = Date.now();
-    let sent = false;
-    if (snapshotTo.length > 0) {
-      io.local.to(snapshotTo).emit('snapshot', view.snapshot(snapshotRows, positions, sentAtMs));
-      metrics.realtimeMessages.inc({ kind: 'snapshot' }, snapshotTo.length);
-      sent = true;
-    }
-    if (deltaTo > 0 && (changes.rows.length > 0 || changes.watermarkChanged || positionsMoved)) {
-      const delta: WindowDelta = {
-        site: slot.site,
-        windowId: view.windowId,
-        watermark: changes.watermark,
-        rows: changes.rows,
-        positions,
-        sentAtMs,
-      };
-      io.local.to(rooms.window(slot.site, view.windowId)).except(skip).emit('delta', delta);
-      metrics.realtimeMessages.inc({ kind: 'delta' }, deltaTo);
-      sent = true;
-    }
-    if (sent) slot.lastSentAt = now;
-    slot.sentPositions = positions;
-    view.evict();
+    sendFlush(slot, [...this.positions], { io, metrics, snapshotRows, clients: this.clients });
+    slot.view.evict();
   }
 }

@@ -16,6 +16,8 @@ interface StoredResult {
 /** Outbox entries read per page when catching up on the live hash (see below), and the most pages read. */
 const CATCH_UP_PAGE = 500;
 const CATCH_UP_MAX_PAGES = 8;
+/** FINALs read per shard at most, as a multiple of those wanted (the stats API over-reads 20×). */
+const FINALS_OVERREAD = 20;
 
 type MultiReply = Array<[Error | null, unknown]> | null;
 
@@ -49,7 +51,8 @@ export async function loadView(
   redis: RedisClient,
   keys: Keys,
   view: WindowView,
-  finalsPerShard: number,
+  /** FINALs of this site wanted per shard (the newest); the results sets hold every site's. */
+  finalsWanted: number,
 ): Promise<void> {
   await Promise.all(
     Array.from({ length: view.shardCount }, async (_, shard) => {
@@ -59,7 +62,7 @@ export async function loadView(
         .xrevrange(shardKeys.outbox, '+', '-', 'COUNT', 1)
         .hget(shardKeys.aggLive, view.ref)
         .hget(shardKeys.aggState, `${view.ref}|#ot`)
-        .zrevrangebyscore(shardKeys.aggResults(view.ref), '+inf', '-inf', 'LIMIT', 0, finalsPerShard)
+        .zrevrangebyscore(shardKeys.aggResults(view.ref), '+inf', '-inf', 'LIMIT', 0, finalsWanted)
         .exec();
       const tail = lastId(replyAt(replies, 0));
       const liveJson = replyAt(replies, 1) as string | null;
@@ -71,9 +74,32 @@ export async function loadView(
       for (const result of live?.windows ?? []) {
         if (result.site === view.site) view.apply(shard, { ...result, ck: live?.ck ?? '', final: false });
       }
-      for (const member of members) {
-        const result = JSON.parse(member) as StoredResult;
-        if (result.site === view.site) view.apply(shard, { ...result, ck: '', final: true });
+      let found = 0;
+      const applyFinals = (page: readonly string[]) => {
+        for (const member of page) {
+          const result = JSON.parse(member) as StoredResult;
+          if (result.site !== view.site) continue;
+          view.apply(shard, { ...result, ck: '', final: true });
+          found++;
+        }
+      };
+      applyFinals(members);
+      // Other sites' FINALs share the set: page further (outside the MULTI: a FINAL never changes, and any
+      // committed since reaches the view through the tail as well), at most as far as the stats API reads.
+      let offset = members.length;
+      let full = members.length === finalsWanted;
+      while (full && found < finalsWanted && offset < finalsWanted * FINALS_OVERREAD) {
+        const page = await redis.zrevrangebyscore(
+          shardKeys.aggResults(view.ref),
+          '+inf',
+          '-inf',
+          'LIMIT',
+          offset,
+          finalsWanted,
+        );
+        applyFinals(page);
+        offset += page.length;
+        full = page.length === finalsWanted;
       }
       if (ot !== null) view.observe(shard, Number(ot));
       await catchUp(redis, shardKeys.outbox, view, shard, tail, live?.ck);
