@@ -27,8 +27,8 @@ export interface DashboardClientOptions {
   onFeed?: (message: FeedMessage) => void;
 }
 
-const rowKey = (row: Pick<WindowRow, 'start' | 'end' | 'key'>) =>
-  `${row.start}|${row.end}|${JSON.stringify(row.key)}`;
+/** Rows are replaced by start and key (a growing session keeps its start; its end moves). */
+const rowKey = (row: Pick<WindowRow, 'start' | 'key'>) => `${row.start}|${JSON.stringify(row.key)}`;
 const wallClockMs = () => performance.timeOrigin + performance.now();
 
 /**

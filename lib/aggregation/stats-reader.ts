@@ -46,8 +46,8 @@ interface ShardView {
   late: Map<string, number>;
 }
 
-const windowId = (r: Pick<StoredResult, 'start' | 'end' | 'key'>) =>
-  `${r.start}|${r.end}|${JSON.stringify(r.key)}`;
+/** A window's identity: start and key (a growing session keeps its start while its end moves). */
+const windowId = (r: Pick<StoredResult, 'start' | 'key'>) => `${r.start}|${JSON.stringify(r.key)}`;
 
 async function readShard(
   redis: RedisClient,

@@ -5,7 +5,8 @@ import type { WindowDefinition } from '../windows/definition';
 /**
  * The one socket.io contract between the server's realtime gateway and the dashboard (BRIEF §9):
  * typed events both ways, zod schemas for what clients send. Window values are absolute and merged over
- * the shards; a client replaces rows by (start, end, key) and never adds numbers itself.
+ * the shards; a client replaces rows by (start, key) — a session keeps its start while its end grows — and never adds
+ * numbers itself.
  */
 
 /** A window's result row, exactly as the stats API returns it. */

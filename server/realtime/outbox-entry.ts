@@ -55,8 +55,12 @@ export function parseOutboxEntry(data: string | undefined): OutboxEntry | undefi
 }
 
 /** A row's identity, as the stats API and the clients use it: window bounds and group key. */
-export function rowId(row: { start: number; end: number; key: Record<string, Scalar> | null }): string {
-  return `${row.start}|${row.end}|${JSON.stringify(row.key)}`;
+/**
+ * A row's identity: start and key. Not the end: a session grows (its end moves with every event) while
+ * staying the same row, and for every other window type the start already determines the end.
+ */
+export function rowId(row: { start: number; key: Record<string, Scalar> | null }): string {
+  return `${row.start}|${JSON.stringify(row.key)}`;
 }
 
 /** One shard's contribution to a row. FINALs read from the results set carry no checkpoint (`ck: ''`). */

@@ -97,6 +97,8 @@ export class WindowView {
     const incoming: Contribution = { ck: input.ck, state: input.state, final: input.final };
     if (!supersedes(incoming, row.shards[shard])) return false;
     row.shards[shard] = incoming;
+    // A session's end moves as it grows; the newest contribution carries the current one.
+    row.end = input.end;
     this.#dirty.add(row);
     return true;
   }

@@ -57,11 +57,7 @@ function outboxes(seed: number, closeAll: boolean) {
         ms += Math.floor(next() * 150);
         const event = testEvent(`s${shard}v${Math.floor(next() * 6)}`, seq++);
         engine.apply({ kind: 'event', ingestMs: ms, event });
-        const id = rowId({
-          start: Math.floor(ms / 1000) * 1000,
-          end: Math.floor(ms / 1000) * 1000 + 1000,
-          key: { path: event.path },
-        });
+        const id = rowId({ start: Math.floor(ms / 1000) * 1000, key: { path: event.path } });
         counts.set(id, (counts.get(id) ?? 0) + 1);
       }
       const ck = `${ms}-${commit}`;

@@ -136,7 +136,7 @@ describe('realtime gateway over a running aggregator (real sockets)', { timeout:
     for (const input of (await readLog(gw.ctx.redis, keys, SHARDS)).flat()) {
       const start = Math.floor(input.ingestMs / 1000) * 1000;
       for (const event of input.events) {
-        const id = rowKey({ start, end: start + 1000, key: { path: event.path } });
+        const id = rowKey({ start, key: { path: event.path } });
         const cell = cells.get(id) ?? { events: 0, visitors: new Set<string>(), seqSum: 0 };
         cell.events++;
         cell.visitors.add(event.visitor);

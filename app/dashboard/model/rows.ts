@@ -1,7 +1,7 @@
 import type { WindowDef, WindowRow } from './schemas';
 
 /**
- * A window's rows as the dashboard holds them: keyed by (start, end, key JSON). Values are absolute and
+ * A window's rows as the dashboard holds them: keyed by (start, key JSON). Values are absolute and
  * already merged over the shards, so applying a row twice, or a newer version of it, never double counts:
  * the client only ever replaces rows, it never adds numbers.
  */
@@ -14,8 +14,9 @@ export interface WindowView {
   watermark: number | null;
 }
 
-export function rowId(row: Pick<WindowRow, 'start' | 'end' | 'key'>): string {
-  return `${row.start}|${row.end}|${JSON.stringify(row.key)}`;
+/** A row's identity: start and key (a growing session keeps its start; its end moves). */
+export function rowId(row: Pick<WindowRow, 'start' | 'key'>): string {
+  return `${row.start}|${JSON.stringify(row.key)}`;
 }
 
 export function rowsFrom(rows: readonly WindowRow[]): Map<string, WindowRow> {

@@ -62,7 +62,7 @@ export function lagOf(sentAtMs: number, positions: readonly number[]): number | 
 
 /**
  * The live dashboard's state machine, free of socket.io so it can be tested: snapshots replace a window,
- * deltas replace rows by (start, end, key). Deltas that arrive while a window awaits its snapshot are held
+ * deltas replace rows by (start, key). Deltas that arrive while a window awaits its snapshot are held
  * and applied after it only when they carry something the snapshot does not (positions past it).
  */
 export class LiveStore {
