@@ -34,10 +34,15 @@ function row(
   return { start, end, key, values: { events }, final };
 }
 
-describe('rows are replaced by (start, end, key), never added up', () => {
-  test('the id is start|end|key JSON', () => {
-    assert.equal(rowId(row(0, 60, 1, { device: 'mobile' })), '0|60|{"device":"mobile"}');
-    assert.equal(rowId(row(0, 60, 1)), '0|60|null');
+describe('rows are replaced by (start, key), never added up', () => {
+  test('the id is start|key JSON: a growing session (same start, later end) stays one row', () => {
+    assert.equal(rowId(row(0, 60, 1, { device: 'mobile' })), '0|{"device":"mobile"}');
+    assert.equal(rowId(row(0, 60, 1)), '0|null');
+    const grown = replaceRows(rowsFrom([row(0, 10, 1, { visitor: 'v' })]), [row(0, 25, 2, { visitor: 'v' })]);
+    assert.deepEqual(
+      [...grown.values()].map((r) => [r.end, r.values['events']]),
+      [[25, 2]],
+    );
   });
 
   test('a newer value of a row replaces it; the same delta applied twice changes nothing', () => {
@@ -49,7 +54,7 @@ describe('rows are replaced by (start, end, key), never added up', () => {
       [3, 5],
     );
     assert.deepEqual(twice, once);
-    assert.equal(base.get('60|120|null')?.values['events'], 1, 'the input map is not mutated');
+    assert.equal(base.get('60|null')?.values['events'], 1, 'the input map is not mutated');
   });
 
   test('keys are distinct rows of one window', () => {
