@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
+import { SigningKey } from '../lib/admin/signing-key';
+import { issueToken } from '../lib/admin/tokens';
 import { childEnvironment } from '../lib/config';
 import { createKeys } from '../lib/redis/keys';
 import { freePort, startRedisServer } from '../scripts/redis-server';
@@ -163,12 +165,19 @@ async function main(): Promise<void> {
     const ready = new Promise<number>((resolve) =>
       dashboards.once('message', (m: { subscribed: number }) => resolve(m.subscribed)),
     );
+    // Dashboards read with a share link, as a site owner's shared dashboard would.
+    const share = issueToken(await new SigningKey(probe, keys, undefined).get(), {
+      kind: 'share',
+      site: 'demo',
+      exp: null,
+    });
     const start: StartCommand = {
       type: 'start',
       url: base,
       clients: clientCount,
       site: 'demo',
       windows: WINDOWS,
+      share,
     };
     dashboards.send(start);
     const subscribed = await ready;

@@ -25,6 +25,8 @@ export interface DashboardClientOptions {
   keepRows?: boolean;
   onMessage?: (message: ReceivedMessage) => void;
   onFeed?: (message: FeedMessage) => void;
+  /** A share token for the site (read access without an admin session). */
+  share?: string;
 }
 
 /** Rows are replaced by start and key (a growing session keeps its start; its end moves). */
@@ -44,7 +46,12 @@ export class DashboardClient {
   readonly #status = new Map<string, string>();
 
   constructor(url: string, options: DashboardClientOptions = {}) {
-    this.socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+    this.socket = io(url, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      ...(options.share === undefined ? {} : { auth: { share: options.share } }),
+    });
     const receive = (kind: 'snapshot' | 'delta', windowId: string, sentAtMs: number, positions: number[]) => {
       const message: ReceivedMessage = {
         kind,

@@ -15,6 +15,8 @@ export interface StartCommand {
   clients: number;
   site: string;
   windows: string[];
+  /** Share token for the site (dashboards need read access). */
+  share: string;
 }
 
 export interface StopCommand {
@@ -75,6 +77,7 @@ async function start(command: StartCommand): Promise<number> {
         };
         tracks.push(track);
         const client = await DashboardClient.connect(command.url, {
+          share: command.share,
           onMessage: (message) => {
             track.sentAtMs.push(message.sentAtMs);
             track.receivedAtMs.push(message.receivedAtMs);

@@ -16,10 +16,29 @@ export function readCookie(req: IncomingMessage, name: string): string | undefin
 }
 
 /** Whether the request carries a valid admin session cookie. */
-export async function isAdmin(ctx: ServerContext, req: IncomingMessage): Promise<boolean> {
+export async function isAdmin(
+  ctx: Pick<ServerContext, 'signingKey'>,
+  req: IncomingMessage,
+): Promise<boolean> {
   const token = readCookie(req, SESSION_COOKIE);
   if (token === undefined) return false;
   return verifyToken(await ctx.signingKey.get(), token, Date.now())?.kind === 'session';
+}
+
+/**
+ * Read access to one site's dashboard data: an admin session cookie, or a share token for that site
+ * (from `?share=`, the `X-Riffle-Share` header, or a socket's handshake `auth.share`).
+ */
+export async function mayReadSite(
+  ctx: Pick<ServerContext, 'signingKey'>,
+  req: IncomingMessage,
+  site: string,
+  token: string | undefined,
+): Promise<boolean> {
+  if (await isAdmin(ctx, req)) return true;
+  if (token === undefined || token === '') return false;
+  const payload = verifyToken(await ctx.signingKey.get(), token, Date.now());
+  return payload?.kind === 'share' && payload.site === site;
 }
 
 /** Admin APIs: 401 without a session. */
@@ -43,11 +62,7 @@ export function shareToken(req: IncomingMessage): string | undefined {
 
 /** Dashboards and their data: an admin session, or a share link for that site. */
 export async function canReadSite(ctx: ServerContext, req: IncomingMessage, site: string): Promise<boolean> {
-  if (await isAdmin(ctx, req)) return true;
-  const token = shareToken(req);
-  if (token === undefined) return false;
-  const payload = verifyToken(await ctx.signingKey.get(), token, Date.now());
-  return payload?.kind === 'share' && payload.site === site;
+  return mayReadSite(ctx, req, site, shareToken(req));
 }
 
 export async function requireSiteReader(

@@ -5,6 +5,7 @@ import type { StoredWindow } from '../../lib/aggregation/definition-store';
 import { type SubscribeReply, subscribeRequestSchema } from '../../lib/realtime/contract';
 import { createRedisClient } from '../../lib/redis/client';
 import type { ServerContext } from '../context';
+import { mayReadSite } from '../http/auth';
 import { type Client, newClient } from './clients';
 import { type FeedInput, type FeedSink, LiveFeed } from './feed';
 import { OUTBOX_BLOCK_MS, OutboxTailer } from './outbox-tailer';
@@ -15,7 +16,7 @@ import { syncShard } from './view-loader';
 
 export type RealtimeDeps = Pick<
   ServerContext,
-  'config' | 'logger' | 'redis' | 'keys' | 'sites' | 'windows' | 'salts' | 'metrics'
+  'config' | 'logger' | 'redis' | 'keys' | 'sites' | 'windows' | 'salts' | 'metrics' | 'signingKey'
 >;
 
 export interface RealtimeGateway extends FeedSink {
@@ -139,7 +140,15 @@ export function startRealtimeGateway(httpServer: HttpServer, deps: RealtimeDeps)
     const client: Client = newClient(socket);
     socket.data.subscriptions = [];
     metrics.realtimeClients.inc();
-    const context = { hub, sites: deps.sites, loadDefinitions, logger };
+    const handshakeAuth = socket.handshake.auth as Record<string, unknown>;
+    const share = typeof handshakeAuth['share'] === 'string' ? handshakeAuth['share'] : undefined;
+    const context = {
+      hub,
+      sites: deps.sites,
+      loadDefinitions,
+      logger,
+      authorize: (site: string) => mayReadSite(deps, socket.request, site, share),
+    };
     socket.on('subscribe', (request: unknown, ack: unknown) => {
       void subscribe(context, client, request).then((reply: SubscribeReply) => {
         if (typeof ack === 'function') ack(reply);

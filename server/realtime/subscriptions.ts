@@ -14,6 +14,8 @@ export interface SubscribeContext {
   sites: SiteStore;
   loadDefinitions: () => Promise<StoredWindow[]>;
   logger: Logger;
+  /** Whether this connection may read the site (admin session cookie or share token, checked at subscribe). */
+  authorize: (site: string) => Promise<boolean>;
 }
 
 type ParsedRequest = z.output<typeof subscribeRequestSchema>;
@@ -39,6 +41,9 @@ export async function subscribe(
   }
   const { site, windows, feed } = parsed.data;
   try {
+    if (!(await context.authorize(site))) {
+      return failure(`log in, or open the dashboard with a share link for "${site}"`, 'session');
+    }
     if (!(await context.sites.get(site))) return failure(`unknown site "${site}"`, 'site');
     const definitions = await context.loadDefinitions();
     const wanted: StoredWindow[] = [];

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { FILTER_FIELDS, runAdhocQuery } from '../../lib/aggregation/adhoc-query';
 import { SITE_ID_PATTERN } from '../../lib/events/schema';
 import type { ServerContext } from '../context';
+import { requireSiteReader } from '../http/auth';
 import { badRequest, methodNotAllowed, notFound, sendJson } from '../http/respond';
 
 /** Events one query may read; beyond it the answer says `truncated`. */
@@ -55,6 +56,7 @@ export async function handleQuery(
     badRequest(res, { error: 'expected /api/query/:site', field: 'site' });
     return;
   }
+  if (!(await requireSiteReader(ctx, req, res, site))) return;
   if (!(await ctx.sites.get(site))) {
     notFound(res, { error: `unknown site "${site}"`, field: 'site' });
     return;

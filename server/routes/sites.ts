@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServerContext } from '../context';
+import { requireAdmin } from '../http/auth';
 import { methodNotAllowed, sendJson } from '../http/respond';
 
 /** `GET /api/sites`: the configured sites (what the admin page lists with their snippets). */
@@ -12,5 +13,6 @@ export async function handleSites(
     methodNotAllowed(res, { error: 'use GET', field: 'method' }, { Allow: 'GET' });
     return;
   }
+  if (!(await requireAdmin(ctx, req, res))) return;
   sendJson(res, 200, { sites: await ctx.sites.list() });
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { readWindowStats } from '../../lib/aggregation/stats-reader';
 import { SITE_ID_PATTERN } from '../../lib/events/schema';
 import type { ServerContext } from '../context';
+import { requireSiteReader } from '../http/auth';
 import { badRequest, methodNotAllowed, notFound, sendJson } from '../http/respond';
 
 const querySchema = z.object({
@@ -33,6 +34,7 @@ export async function handleStats(
     badRequest(res, { error: 'expected /api/stats/:site or /api/stats/:site/:windowId', field: 'site' });
     return;
   }
+  if (!(await requireSiteReader(ctx, req, res, site))) return;
   if (!(await ctx.sites.get(site))) {
     notFound(res, { error: `unknown site "${site}"`, field: 'site' });
     return;

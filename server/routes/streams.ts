@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { recentEvents } from '../../lib/streams/recent';
 import type { ServerContext } from '../context';
+import { requireAdmin, requireSiteReader } from '../http/auth';
 import { badRequest, sendJson } from '../http/respond';
 
 const querySchema = z.object({
@@ -23,5 +24,9 @@ export async function handleRecentEvents(
     return;
   }
   const { limit, site } = query.data;
+  // Raw events: one site's for its readers, every site's for admins only.
+  const allowed =
+    site === undefined ? await requireAdmin(ctx, req, res) : await requireSiteReader(ctx, req, res, site);
+  if (!allowed) return;
   sendJson(res, 200, await recentEvents(ctx.redis, ctx.keys, ctx.config.SHARDS, limit, site));
 }

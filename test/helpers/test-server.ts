@@ -71,3 +71,9 @@ export async function postJson(
   const text = await response.text();
   return { status: response.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
+
+/** A read-only share token for a site, signed with the server's key (dashboards and their APIs accept it). */
+export async function shareTokenFor(ctx: Pick<ServerContext, 'signingKey'>, site: string): Promise<string> {
+  const { issueToken } = await import('../../lib/admin/tokens');
+  return issueToken(await ctx.signingKey.get(), { kind: 'share', site, exp: null });
+}

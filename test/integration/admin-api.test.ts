@@ -247,7 +247,9 @@ describe('admin API (auth, CSRF, sites, windows) against a running aggregator', 
     }
     const results = await eventually(
       async () => {
-        const response = await fetch(`${server.baseUrl}/api/stats/demo/kinesis_stagger`);
+        const response = await fetch(`${server.baseUrl}/api/stats/demo/kinesis_stagger`, {
+          headers: { Cookie: cookie },
+        });
         const body = (await response.json()) as {
           results: Array<{
             key: { 'props.event_minute': string };

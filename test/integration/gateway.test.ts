@@ -22,6 +22,7 @@ import { FAULT_WINDOW, installDefinitions, observedTimes } from '../helpers/aggr
 import { eventually, type ManagedProcess, startProcess } from '../helpers/processes';
 import { produce, readLog, testEvent } from '../helpers/producer';
 import { startTestRedis, type TestRedis, testPrefix } from '../helpers/redis';
+import { shareTokenFor } from '../helpers/test-server';
 
 /**
  * The realtime gateway against a real aggregator process and real socket.io-client connections: what a
@@ -117,7 +118,11 @@ describe('realtime gateway over a running aggregator (real sockets)', { timeout:
   });
 
   async function dashboard(windows: string[], node: GatewayServer = gw): Promise<DashboardClient> {
-    const client = await DashboardClient.connect(node.url, { record: true, keepRows: true });
+    const client = await DashboardClient.connect(node.url, {
+      record: true,
+      keepRows: true,
+      share: await shareTokenFor(node.ctx, 'demo'),
+    });
     clients.push(client);
     assert.deepEqual(await client.subscribe({ site: 'demo', windows }), { ok: true, windows });
     for (const id of windows)
@@ -188,12 +193,18 @@ describe('realtime gateway over a running aggregator (real sockets)', { timeout:
     for (const [id, values] of expected) assert.deepEqual(rows.get(id)?.values, values, `${what}: ${id}`);
   }
 
-  test('subscribe errors name the field', async () => {
-    const client = await DashboardClient.connect(gw.url);
+  test('subscribe errors name the field; without a session or share token for the site, nothing is sent', async () => {
+    const anonymous = await DashboardClient.connect(gw.url);
+    clients.push(anonymous);
+    const refused = await anonymous.socket
+      .timeout(5_000)
+      .emitWithAck('subscribe', { site: 'demo', windows: [FAULT_WINDOW.id] });
+    assert.deepEqual([refused.ok, refused.ok ? '' : refused.field], [false, 'session']);
+    const client = await DashboardClient.connect(gw.url, { share: await shareTokenFor(gw.ctx, 'demo') });
     clients.push(client);
     const cases: Array<[unknown, string, RegExp]> = [
       [{ site: 'Not A Site', windows: [] }, 'site', /pattern/],
-      [{ site: 'nosuchsite', windows: [] }, 'site', /unknown site "nosuchsite"/],
+      [{ site: 'other', windows: [] }, 'session', /share link for "other"/],
       [{ site: 'demo', windows: ['fault_counts', 'nope'] }, 'windows.1', /unknown window "nope"/],
       [{ site: 'demo', windows: 'fault_counts' }, 'windows', /array/],
       [{ site: 'demo', windows: ['x'], feed: 'yes' }, 'feed', /boolean/],

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { DashboardClient, rowKey } from '../../bench/support/dashboard-client';
+import { SigningKey } from '../../lib/admin/signing-key';
+import { issueToken } from '../../lib/admin/tokens';
 import { readWindowStats } from '../../lib/aggregation/stats-reader';
 import { createRedisClient } from '../../lib/redis/client';
 import { createKeys } from '../../lib/redis/keys';
@@ -70,7 +72,13 @@ describe('two server nodes, one aggregator', { timeout: 120_000 }, () => {
   });
 
   async function dashboard(url: string): Promise<DashboardClient> {
-    const d = await DashboardClient.connect(url, { record: true, keepRows: true });
+    // Both nodes share the signing key (kept in Redis), so a link made anywhere works on every node.
+    const share = issueToken(await new SigningKey(client, createKeys(prefix), undefined).get(), {
+      kind: 'share',
+      site: 'demo',
+      exp: null,
+    });
+    const d = await DashboardClient.connect(url, { record: true, keepRows: true, share });
     dashboards.push(d);
     assert.deepEqual(await d.subscribe({ site: 'demo', windows: [FAULT_WINDOW.id], feed: true }), {
       ok: true,

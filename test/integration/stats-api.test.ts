@@ -7,7 +7,7 @@ import { FAULT_WINDOW, installDefinitions, observedTimes } from '../helpers/aggr
 import { eventually, type ManagedProcess, startProcess } from '../helpers/processes';
 import { produce, readLog } from '../helpers/producer';
 import { startTestRedis, type TestRedis, testPrefix } from '../helpers/redis';
-import { startTestServer, type TestServer } from '../helpers/test-server';
+import { shareTokenFor, startTestServer, type TestServer } from '../helpers/test-server';
 
 const SHARDS = 4;
 
@@ -59,8 +59,11 @@ describe('stats API and ad-hoc queries over a running aggregator', { timeout: 12
     await redis.stop();
   });
 
-  const get = async (path: string) => {
-    const response = await fetch(`${server.baseUrl}${path}`);
+  const get = async (path: string, withAccess = true) => {
+    const headers: Record<string, string> = withAccess
+      ? { 'X-Riffle-Share': await shareTokenFor(server.ctx, 'demo') }
+      : {};
+    const response = await fetch(`${server.baseUrl}${path}`, { headers });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
 
@@ -97,6 +100,16 @@ describe('stats API and ad-hoc queries over a running aggregator', { timeout: 12
     );
   });
 
+  test('dashboard data needs an admin session or a share link for that very site', async () => {
+    assert.equal((await get('/api/stats/demo/fault_counts', false)).status, 401);
+    assert.equal((await get('/api/query/demo?windows=fault_counts', false)).status, 401);
+    const otherSite = await fetch(`${server.baseUrl}/api/stats/demo/fault_counts`, {
+      headers: { 'X-Riffle-Share': await shareTokenFor(server.ctx, 'shop') },
+    });
+    assert.equal(otherSite.status, 401, "another site's share link does not open this one");
+    assert.equal((await get('/api/stats/demo/fault_counts', true)).status, 200);
+  });
+
   test('GET /api/stats/:site lists the windows; unknown site or window → 404 naming the field', async () => {
     const list = await get('/api/stats/demo');
     assert.equal(list.status, 200);
@@ -107,8 +120,13 @@ describe('stats API and ad-hoc queries over a running aggregator', { timeout: 12
     assert.ok(ids.includes('pageviews_1m:paused'));
     const unknownWindow = await get('/api/stats/demo/nope');
     assert.deepEqual([unknownWindow.status, unknownWindow.body['field']], [404, 'windowId']);
-    const unknownSite = await get('/api/stats/nosuchsite/fault_counts');
-    assert.deepEqual([unknownSite.status, unknownSite.body['field']], [404, 'site']);
+    const unknownSite = await fetch(`${server.baseUrl}/api/stats/nosuchsite/fault_counts`, {
+      headers: { 'X-Riffle-Share': await shareTokenFor(server.ctx, 'nosuchsite') },
+    });
+    assert.deepEqual(
+      [unknownSite.status, ((await unknownSite.json()) as { field: string }).field],
+      [404, 'site'],
+    );
     const badLimit = await get('/api/stats/demo/fault_counts?limit=0');
     assert.deepEqual([badLimit.status, badLimit.body['field']], [400, 'limit']);
   });
