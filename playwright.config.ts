@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { ADMIN_STATE_FILE } from './e2e/support/stack';
 import { loadConfig } from './lib/config';
 
 /**
@@ -30,5 +31,7 @@ export default defineConfig({
       ],
     },
     trace: 'retain-on-failure',
+    // Logged in as the admin (saved by the global setup): dashboards are not public.
+    storageState: ADMIN_STATE_FILE,
   },
 });

@@ -3,6 +3,9 @@ import { freePort } from '../scripts/redis-server';
 import { stackEnvironment, startServer } from './support/processes';
 import { readStack } from './support/stack';
 
+// These tests log in through the UI: start anonymous (the suite's saved admin login is not used here).
+test.use({ storageState: { cookies: [], origins: [] } });
+
 /**
  * The admin UI in a real browser against the real server and aggregator: the login gate, a window written
  * in SQL (errors marked at their line and column, a preview, saving), counted from the demo shop's clicks
@@ -256,7 +259,7 @@ test('a tumbling window in SQL: errors marked at line and column, preview, save,
 
   // The aggregator has picked the window up once every shard reports a watermark for it.
   await expect
-    .poll(async () => (await statsTotal(request, stack.baseUrl, 'demo', id, 'clicks')).watermark, {
+    .poll(async () => (await statsTotal(page.request, stack.baseUrl, 'demo', id, 'clicks')).watermark, {
       timeout: 15_000,
     })
     .not.toBeNull();
@@ -278,7 +281,7 @@ test('a tumbling window in SQL: errors marked at line and column, preview, save,
     await visitor.waitForTimeout(150);
   }
   await expect
-    .poll(async () => (await statsTotal(request, stack.baseUrl, 'demo', id, 'clicks')).total, {
+    .poll(async () => (await statsTotal(page.request, stack.baseUrl, 'demo', id, 'clicks')).total, {
       timeout: 15_000,
     })
     .toBe(3);

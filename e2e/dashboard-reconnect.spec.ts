@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { alignStart } from '../app/dashboard/model/series';
 import { freePort } from '../scripts/redis-server';
@@ -10,7 +11,7 @@ import {
   type TestEvent,
 } from './support/dashboard';
 import { type StackProcess, stackEnvironment, startServer } from './support/processes';
-import { readStack } from './support/stack';
+import { ADMIN_STATE_FILE, readStack } from './support/stack';
 
 /**
  * The server restarts under an open dashboard: the socket reconnects, subscribes again and replaces what
@@ -26,10 +27,20 @@ interface StatsAnswer {
   results: Array<{ start: number; end: number; values: Record<string, unknown> }>;
 }
 
+/** The saved admin session cookie (the stats API is not public). */
+async function adminCookie(): Promise<string> {
+  const state = JSON.parse(readFileSync(ADMIN_STATE_FILE, 'utf8')) as {
+    cookies: Array<{ name: string; value: string }>;
+  };
+  return state.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+}
+
 /** Pageviews of the minutes the dashboard's card covers (this minute and the 29 before), per the stats API. */
 async function apiPageviews(baseUrl: string): Promise<number> {
   const answer = (await (
-    await fetch(`${baseUrl}/api/stats/demo/pageviews_1m?limit=100`)
+    await fetch(`${baseUrl}/api/stats/demo/pageviews_1m?limit=100`, {
+      headers: { cookie: await adminCookie() },
+    })
   ).json()) as StatsAnswer;
   const from = alignStart(Date.now(), 60_000) - 29 * 60_000;
   return answer.results

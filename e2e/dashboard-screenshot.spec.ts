@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { createKeys } from '../lib/redis/keys';
 import { SiteStore } from '../lib/sites/site-store';
 import { openDashboard } from './support/dashboard';
-import { readStack } from './support/stack';
+import { ADMIN_STATE_FILE, readStack } from './support/stack';
 
 /**
  * The live dashboard under simulated demo-shop traffic (scripts/traffic.ts), saved as docs/dashboard.png
@@ -55,7 +55,11 @@ test('screenshot of the live dashboard with demo traffic → docs/dashboard.png'
   } finally {
     redis.disconnect();
   }
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    colorScheme: 'light',
+    storageState: ADMIN_STATE_FILE,
+  });
   const page = await context.newPage();
   const traffic = runTraffic(stack.baseUrl, 40);
   await openDashboard(page, stack.baseUrl, SITE);

@@ -6,7 +6,7 @@ import { createKeys } from '../lib/redis/keys';
 import { SiteStore } from '../lib/sites/site-store';
 import { defineWindow } from '../lib/windows/definition';
 import { openDashboard, postEvents, randomIp } from './support/dashboard';
-import { readStack } from './support/stack';
+import { ADMIN_STATE_FILE, readStack } from './support/stack';
 
 /** Filters in the URL, periods, CSV export, keyboard use, dark mode, the empty state, the site picker. */
 
@@ -109,7 +109,7 @@ test('CSV export of a panel is RFC 4180, built in the browser', async ({ page })
 
 test('dark mode follows the OS and the toggle is remembered', async ({ browser }) => {
   const stack = readStack();
-  const context = await browser.newContext({ colorScheme: 'dark' });
+  const context = await browser.newContext({ colorScheme: 'dark', storageState: ADMIN_STATE_FILE });
   const page = await context.newPage();
   await page.goto(`${stack.baseUrl}/dashboard/demo`);
   const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
@@ -156,7 +156,10 @@ test('the home page picks a site; the dashboard links to the admin; a phone gets
   browser,
 }) => {
   const stack = readStack();
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    storageState: ADMIN_STATE_FILE,
+  });
   const page = await context.newPage();
   await page.goto(`${stack.baseUrl}/`);
   await page.getByTestId('open-dashboard-demo').click();

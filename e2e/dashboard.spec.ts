@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { PRODUCTS } from '../app/demo/catalogue';
 import { breakdownCount, openDashboard, randomIp, stat } from './support/dashboard';
-import { readStack } from './support/stack';
+import { ADMIN_STATE_FILE, readStack } from './support/stack';
 
 /**
  * Two pages, as a site owner sees Riffle: page A is a visitor in the demo shop (with the real snippet),
@@ -15,7 +15,7 @@ test('a visitor’s pageviews, clicks and navigation appear on the dashboard liv
   browser,
 }) => {
   const stack = readStack();
-  const dashboardContext = await browser.newContext();
+  const dashboardContext = await browser.newContext({ storageState: ADMIN_STATE_FILE });
   const dashboard = await dashboardContext.newPage();
   await openDashboard(dashboard, stack.baseUrl);
 

@@ -36,3 +36,32 @@ test('the admin page lists the demo site with the snippet to paste', async ({ pa
     `<script defer src="${stack.baseUrl}/js/script.js" data-site="demo"></script>`,
   );
 });
+
+test('dashboards are private: anonymous visitors are sent to the login; a share link opens one site read-only', async ({
+  browser,
+  page,
+}) => {
+  const stack = readStack();
+  const anonymous = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const visitor = await anonymous.newPage();
+  await visitor.goto(`${stack.baseUrl}/dashboard/demo`);
+  await expect(visitor).toHaveURL(/\/login\?next=%2Fdashboard%2Fdemo/);
+
+  // The admin (this test's default context is logged in) makes a share link.
+  const share = await page.request.post(`${stack.baseUrl}/api/admin/sites/demo/share`, {
+    headers: { origin: stack.baseUrl },
+    data: { expiresInHours: 1 },
+  });
+  expect(share.status()).toBe(201);
+  const { url } = (await share.json()) as { url: string };
+  const shared = new URL(url);
+  await visitor.goto(`${stack.baseUrl}${shared.pathname}${shared.search}`);
+  await expect(visitor.getByTestId('connection-status')).toContainText(/connected|live/i, {
+    timeout: 10_000,
+  });
+  await expect(visitor.getByTestId('stat-cards')).toBeVisible();
+  await expect(visitor).toHaveURL(/\/dashboard\/demo/);
+  const admin = await visitor.request.get(`${stack.baseUrl}/api/admin/windows`);
+  expect(admin.status()).toBe(401);
+  await anonymous.close();
+});

@@ -2,10 +2,43 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { freePort, startRedisServer } from '../../scripts/redis-server';
-import { stackEnvironment, startAggregator, startServer } from './processes';
-import { STACK_FILE, type StackInfo } from './stack';
+import { E2E_ADMIN_PASSWORD, stackEnvironment, startAggregator, startServer } from './processes';
+import { ADMIN_STATE_FILE, STACK_FILE, type StackInfo } from './stack';
 
 const SHARDS = 4;
+
+/**
+ * Logs in once and saves the session cookie as Playwright storage state: dashboards need an admin session
+ * (or a share link), so every spec starts logged in unless it builds an anonymous context on purpose.
+ */
+async function saveAdminLogin(baseUrl: string): Promise<void> {
+  const response = await fetch(`${baseUrl}/api/admin/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Origin: baseUrl },
+    body: JSON.stringify({ password: E2E_ADMIN_PASSWORD }),
+  });
+  const cookie = response.headers.get('set-cookie') ?? '';
+  const [pair = ''] = cookie.split(';');
+  const eq = pair.indexOf('=');
+  if (!response.ok || eq < 0) throw new Error(`e2e login failed: HTTP ${response.status}`);
+  const state = {
+    cookies: [
+      {
+        name: pair.slice(0, eq),
+        value: pair.slice(eq + 1),
+        domain: new URL(baseUrl).hostname,
+        path: '/',
+        expires: Math.floor(Date.now() / 1000) + 3600,
+        httpOnly: true,
+        secure: false,
+        sameSite: 'Lax' as const,
+      },
+    ],
+    origins: [],
+  };
+  mkdirSync(dirname(ADMIN_STATE_FILE), { recursive: true });
+  writeFileSync(ADMIN_STATE_FILE, JSON.stringify(state));
+}
 
 /** Starts a private Redis, the production server and an aggregator; returns the teardown. */
 export default async function globalSetup(): Promise<() => Promise<void>> {
@@ -19,9 +52,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     shards: SHARDS,
   };
   const env = stackEnvironment(stack);
-  // The admin UI's e2e (e2e/admin.spec.ts) logs in with this password.
-  env['ADMIN_PASSWORD'] = 'e2e-admin-password';
   const server = await startServer(env, port);
+  await saveAdminLogin(stack.baseUrl);
   const aggregator = startAggregator(env);
   mkdirSync(dirname(STACK_FILE), { recursive: true });
   writeFileSync(STACK_FILE, JSON.stringify(stack));

@@ -21,8 +21,13 @@ export function stackEnvironment(options: {
     TICK_INTERVAL_MS: '200',
     LIVE_INTERVAL_MS: '100',
     LEASE_TTL_MS: '3000',
+    // One admin for every server of the stack; a shared session key, so the saved login works on all.
+    ADMIN_PASSWORD: E2E_ADMIN_PASSWORD,
+    ADMIN_SESSION_SECRET: 'e2e-session-secret-0123456789abcdef0123456789',
   };
 }
+
+export const E2E_ADMIN_PASSWORD = 'e2e-admin-password';
 
 export interface StackProcess {
   readonly process: ChildProcess;

@@ -14,6 +14,8 @@ export interface StackInfo {
 }
 
 export const STACK_FILE = fileURLToPath(new URL('../.artifacts/stack.json', import.meta.url));
+/** Playwright storage state of a logged-in admin (written by the global setup). */
+export const ADMIN_STATE_FILE = fileURLToPath(new URL('../.artifacts/admin-state.json', import.meta.url));
 
 export function readStack(): StackInfo {
   return JSON.parse(readFileSync(STACK_FILE, 'utf8')) as StackInfo;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { accessHeaders, loginRedirect, shareToken } from '../model/access';
 import { apiErrorSchema } from '../model/schemas';
 
 export class HttpError extends Error {
@@ -17,7 +18,13 @@ export class HttpError extends Error {
 
 /** GETs a JSON API and validates the answer; errors name the status and the API's message. */
 export async function fetchJson<T>(url: string, schema: z.ZodType<T>, signal: AbortSignal): Promise<T> {
-  const response = await fetch(url, { cache: 'no-store', headers: { accept: 'application/json' }, signal });
+  const response = await fetch(url, {
+    cache: 'no-store',
+    headers: { accept: 'application/json', ...accessHeaders() },
+    signal,
+  });
+  // No session and no share link: log in first (then come back here).
+  if (response.status === 401 && shareToken() === undefined) window.location.assign(loginRedirect());
   const isJson = (response.headers.get('content-type') ?? '').includes('application/json');
   const body: unknown = isJson ? await response.json() : undefined;
   if (!response.ok) {

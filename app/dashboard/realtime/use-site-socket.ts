@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../../lib/realtime/contract';
+import { accessHeaders, loginRedirect, shareToken } from '../model/access';
 import { feedFromRecent } from '../model/feed';
 import { subscribeReplySchema } from '../model/schemas';
 import { INITIAL_LIVE_STATE, type LiveState, LiveStore } from './live-store';
@@ -47,6 +48,10 @@ function subscribe(
         return;
       }
       const { error: message, field } = parsed.data;
+      if (field === 'session' && shareToken() === undefined) {
+        window.location.assign(loginRedirect());
+        return;
+      }
       const index = /^windows\.(\d+)$/.exec(field ?? '')?.[1];
       const unknown = index === undefined ? undefined : windows[Number(index)];
       if (unknown !== undefined && attempt < windows.length) {
@@ -76,7 +81,7 @@ const FEED_SEED = 50;
 async function seedFeed(live: LiveStore, signal: AbortSignal): Promise<void> {
   try {
     const url = `/api/streams/recent?site=${encodeURIComponent(live.site)}&limit=${FEED_SEED}`;
-    const response = await fetch(url, { cache: 'no-store', signal });
+    const response = await fetch(url, { cache: 'no-store', headers: accessHeaders(), signal });
     if (response.ok) live.seedFeed(feedFromRecent(await response.json(), live.site));
   } catch {
     // best effort: the live feed fills up from the socket anyway
@@ -97,7 +102,9 @@ export function useSiteSocket(site: string, windowIds: readonly string[]): LiveS
 
   useEffect(() => {
     const live = new LiveStore(site);
+    const share = shareToken();
     const socket: DashboardSocket = io({
+      ...(share === undefined ? {} : { auth: { share } }),
       transports: ['websocket', 'polling'],
       reconnectionDelay: 500,
       reconnectionDelayMax: 3_000,
