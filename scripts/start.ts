@@ -87,6 +87,12 @@ async function main(): Promise<void> {
     [
       { name: 'server', entry: resolve(ROOT_DIR, 'server/main.ts'), env },
       { name: 'aggregator', entry: resolve(ROOT_DIR, 'workers/aggregator/main.ts'), env },
+      {
+        name: 'archiver',
+        entry: resolve(ROOT_DIR, 'workers/archiver/main.ts'),
+        // Like the private Redis, the archive lives under the checkout's DATA_DIR whatever the cwd.
+        env: { ...env, ARCHIVE_DIR: resolve(ROOT_DIR, config.ARCHIVE_DIR ?? `${config.DATA_DIR}/archive`) },
+      },
       { name: 'janitor', entry: resolve(ROOT_DIR, 'workers/janitor/main.ts'), env },
     ],
     logger,

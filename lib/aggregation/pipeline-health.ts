@@ -1,3 +1,4 @@
+import { type ArchiveShardStatus, readArchiveStatus } from '../archive/status';
 import type { ConsumerName, Keys } from '../redis/keys';
 import type { RedisClient } from '../redis/scripts';
 import { streamIdMs } from '../streams/entry';
@@ -11,6 +12,8 @@ export interface ConsumerHealth {
   owner: string | null;
   epoch: number | null;
   lastCommitAtMs: number | null;
+  /** Archiver only: deliveries (files, bytes, records, last delivery), rate, lag and last error. */
+  archive?: ArchiveShardStatus | null;
 }
 
 export interface ShardHealth {
@@ -46,9 +49,10 @@ export async function readPipelineHealth(
       const lastId = last[0]?.[0] ?? null;
       const consumers = await Promise.all(
         CONSUMERS.filter((c) => registered.has(c)).map(async (consumer): Promise<ConsumerHealth> => {
-          const [checkpoint, lease] = await Promise.all([
+          const [checkpoint, lease, archive] = await Promise.all([
             redis.hmget(shardKeys.checkpoint(consumer), 'id', 'committedAtMs'),
             redis.get(shardKeys.lease(consumer)),
+            consumer === 'archiver' ? readArchiveStatus(redis, shardKeys) : undefined,
           ]);
           const checkpointId = checkpoint[0] ?? null;
           const colon = lease?.lastIndexOf(':') ?? -1;
@@ -64,6 +68,7 @@ export async function readPipelineHealth(
             owner: lease && colon > 0 ? lease.slice(0, colon) : null,
             epoch: lease && colon > 0 ? Number(lease.slice(colon + 1)) : null,
             lastCommitAtMs: checkpoint[1] ? Number(checkpoint[1]) : null,
+            ...(archive === undefined ? {} : { archive }),
           };
         }),
       );
