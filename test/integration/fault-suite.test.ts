@@ -27,6 +27,8 @@ import { CHROME_UA, startTestServer, type TestServer } from '../helpers/test-ser
  */
 
 const SHARDS = 4;
+/** At most one batch of entries a paused aggregator may already hold (ticks, in this idle test). */
+const AGGREGATOR_READ_AHEAD = 5;
 
 interface Stack {
   dir: string;
@@ -273,7 +275,13 @@ describe('end-to-end fault suite', { timeout: 400_000 }, () => {
       throw error;
     });
     const lost = (JSON.parse(alarm) as { lostEntries: number }).lostEntries;
-    assert.equal(lost, Math.max(0, lostBefore - 2), 'the loss is counted exactly');
+    // Entries the consumer had already read when it was paused are still folded after SIGCONT (it holds
+    // them in memory): those few are processed, not lost. Everything else trimmed is counted, never more.
+    const trimmedUnread = Math.max(0, lostBefore - 2);
+    assert.ok(
+      lost <= trimmedUnread && lost >= trimmedUnread - AGGREGATOR_READ_AHEAD,
+      `lost ${lost} of ${trimmedUnread}`,
+    );
   });
 
   test('load shedding: beyond the in-flight bound the collect endpoint answers 503 at once, and recovers', async () => {
