@@ -13,7 +13,7 @@ export class SigningKey {
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: Keys,
-    private readonly configured: string | undefined,
+    configured: string | undefined,
   ) {
     if (configured !== undefined) this.key = Buffer.from(configured, 'utf8');
   }

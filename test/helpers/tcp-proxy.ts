@@ -49,8 +49,9 @@ export class TcpProxy {
       client.on('close', close);
       upstream.on('close', close);
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    return (this.server?.address() as AddressInfo).port;
+    const server = this.server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return (server.address() as AddressInfo).port;
   }
 
   dropReplyAfter(marker: string): void {

@@ -3,7 +3,7 @@ import type { OwnedLease } from '../../lib/leases/lease-manager';
 import type { Logger } from '../../lib/logger';
 import type { ShardKeys } from '../../lib/redis/keys';
 import type { RedisClient } from '../../lib/redis/scripts';
-import { compareStreamIds, decodeEntry, type StreamEntry, streamIdMs } from '../../lib/streams/entry';
+import { decodeEntry, type StreamEntry, streamIdMs } from '../../lib/streams/entry';
 import { readEntries, writeTick } from '../../lib/streams/reader';
 import { streamInfo } from '../../lib/streams/stream-info';
 import type { WindowDefinition } from '../../lib/windows/definition';
