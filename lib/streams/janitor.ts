@@ -43,10 +43,10 @@ export async function trimShards(
         holdingBack.push({ consumer, behindMs: cutoffMs - streamIdMs(oldest) });
       } else if (compareStreamIds(checkpoint, cutoffId) < 0) {
         if (minId !== null && compareStreamIds(checkpoint, minId) < 0) minId = checkpoint;
-        holdingBack.push({
-          consumer,
-          behindMs: cutoffMs - Math.max(streamIdMs(checkpoint), streamIdMs(oldest)),
-        });
+        // Behind only if something it has not read is already older than retention (a consumer at the very
+        // end of a quiet stream holds nothing back).
+        const [unread] = await redis.xrange(shardKeys.stream, `(${checkpoint}`, `(${cutoffId}`, 'COUNT', 1);
+        if (unread) holdingBack.push({ consumer, behindMs: cutoffMs - streamIdMs(unread[0]) });
       }
     }
     const trimmed = minId === null ? 0 : await redis.xtrim(shardKeys.stream, 'MINID', '~', minId);

@@ -82,4 +82,17 @@ describe('retention janitor', () => {
     );
     assert.equal(await redis.client.xlen(keys.shard(0).stream), 1000);
   });
+
+  test('a consumer that has read everything holds nothing back, even when the stream is older than retention', async () => {
+    const prefix = testPrefix();
+    const keys = createKeys(prefix);
+    const now = Date.UTC(2026, 10, 26, 12);
+    const ids = await fill(prefix, now);
+    await redis.client.sadd(keys.consumers, 'archiver');
+    await redis.client.hset(keys.shard(0).checkpoint('archiver'), 'id', ids.at(-1) ?? '');
+    const [result] = await trimShards(client, keys, 1, 60_000, now + 3_600_000);
+    assert.deepEqual(result?.holdingBack, []);
+    assert.ok((result?.trimmed ?? 0) > 0, 'read entries are trimmed');
+    assert.ok((await redis.client.xlen(keys.shard(0).stream)) >= 1, 'the checkpoint entry itself stays');
+  });
 });
