@@ -161,6 +161,12 @@ export class WindowAdmin {
     const current = await this.store.get(id);
     if (!current)
       return { ok: false, problem: { kind: 'not_found', field: 'id', message: `no window "${id}"` } };
+    if (current.builtin && (patch.sql !== undefined || patch.definition !== undefined)) {
+      return {
+        ok: false,
+        problem: { kind: 'conflict', field: 'id', message: 'built-in windows can be paused, not edited' },
+      };
+    }
     let next: StoredWindow = { ...current, updatedAtMs: nowMs };
     if (patch.status) next.status = patch.status;
     const input: WindowInput | undefined =
@@ -174,8 +180,10 @@ export class WindowAdmin {
       if (!parsed.ok) return parsed;
       const { definition, sql } = parsed.value;
       const changed = !sameSemantics(definition, current.definition);
+      // SQL text is kept only when it is what the definition came from: a definition edit makes it stale.
+      const { sql: _stale, ...rest } = next;
       next = {
-        ...next,
+        ...rest,
         definition: changed ? { ...definition, version: current.definition.version + 1 } : definition,
         startFrom: changed ? (patch.start ?? 'now') : current.startFrom,
         ...(sql === undefined ? {} : { sql }),

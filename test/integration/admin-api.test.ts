@@ -166,7 +166,20 @@ describe('admin API (auth, CSRF, sites, windows) against a running aggregator', 
     assert.equal((await call('POST', '/api/admin/sites', { id: 'shop', name: 'Again' })).status, 409);
     assert.equal((await call('POST', '/api/admin/sites', { id: 'Bad Id', name: 'x' })).json['field'], 'id');
     const edited = await call('PATCH', '/api/admin/sites/shop', { name: 'Shop 2' });
-    assert.deepEqual([edited.status, (edited.json['site'] as { name: string }).name], [200, 'Shop 2']);
+    assert.deepEqual(
+      [edited.status, edited.json['site']],
+      [
+        200,
+        {
+          id: 'shop',
+          name: 'Shop 2',
+          allowedOrigins: ['https://shop.example'],
+          respectDnt: true,
+          createdAtMs: (created.json['site'] as { createdAtMs: number }).createdAtMs,
+        },
+      ],
+      'fields left out of a PATCH keep their values',
+    );
     assert.equal((await call('GET', '/api/admin/sites/shop/verify')).json['installed'], false);
     await fetch(`${server.baseUrl}/api/collect`, {
       method: 'POST',
@@ -323,6 +336,16 @@ describe('admin API (auth, CSRF, sites, windows) against a running aggregator', 
     const ids = (list.json['windows'] as Array<{ definition: { id: string } }>).map((w) => w.definition.id);
     assert.ok(ids.includes('edit_me') && ids.includes('pageviews_1m'));
     assert.equal((await call('DELETE', '/api/admin/windows/pageviews_1m')).status, 409);
+    const editBuiltin = await call('PATCH', '/api/admin/windows/pageviews_1m', {
+      definition: { name: 'x', type: 'tumbling', sizeMs: 1_000, aggregates: [{ name: 'n', fn: 'count' }] },
+    });
+    assert.deepEqual([editBuiltin.status, editBuiltin.json['field']], [409, 'id']);
+    assert.equal(
+      (await call('PATCH', '/api/admin/windows/pageviews_1m', { status: 'paused' })).status,
+      200,
+      'built-ins can still be paused',
+    );
+    await call('PATCH', '/api/admin/windows/pageviews_1m', { status: 'running' });
     assert.equal((await call('DELETE', '/api/admin/windows/edit_me')).status, 200);
     assert.equal((await call('PATCH', '/api/admin/windows/edit_me', { status: 'running' })).status, 404);
   });
@@ -341,6 +364,13 @@ GROUP BY path, STEP(SOURCE_SQL_STREAM_001.ROWTIME BY INTERVAL '1' MINUTE);`;
       ['tumbling', 60_000, ['path']],
     );
     assert.match(String(created.json['sqlText']), /SELECT STREAM path, COUNT\(\*\) AS views/);
+    assert.equal(created.json['sql'], sql, 'the text as written is kept');
+    const edited = await call('PATCH', '/api/admin/windows/pages_per_minute', {
+      definition: { ...definition, sizeMs: 120_000 },
+    });
+    assert.equal(edited.status, 200, JSON.stringify(edited.json));
+    assert.equal(edited.json['sql'], undefined, 'SQL text of the old version is not kept after a form edit');
+    assert.match(String(edited.json['sqlText']), /INTERVAL '2' MINUTE/);
 
     const bad = await call('POST', '/api/admin/windows', {
       sql: "SELECT STREAM source_ip_address, COUNT(*)\nFROM clicks\nGROUP BY source_ip_address, STEP(clicks.ROWTIME BY INTERVAL '1' MINUTE)",

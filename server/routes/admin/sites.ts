@@ -10,7 +10,14 @@ import { readJson } from '../../http/json-body';
 import { badRequest, notFound, sendJson } from '../../http/respond';
 
 const createSiteSchema = siteSchema.omit({ createdAtMs: true });
-const patchSiteSchema = createSiteSchema.omit({ id: true }).partial();
+// Explicit rather than `.partial()`: zod still applies `.default()` inside optional fields, so a partial
+// schema would reset allowedOrigins/respectDnt whenever a PATCH leaves them out.
+const patchSiteSchema = z.object({
+  name: siteSchema.shape.name.optional(),
+  domain: siteSchema.shape.domain,
+  allowedOrigins: siteSchema.shape.allowedOrigins.removeDefault().optional(),
+  respectDnt: siteSchema.shape.respectDnt.removeDefault().optional(),
+});
 const shareSchema = z.object({
   expiresInHours: z
     .number()
