@@ -384,5 +384,7 @@ GROUP BY path, STEP(SOURCE_SQL_STREAM_001.ROWTIME BY INTERVAL '1' MINUTE);`;
     assert.equal(preview.status, 200, JSON.stringify(preview.json));
     assert.ok(Array.isArray(preview.json['results']));
     assert.equal(typeof preview.json['scannedEvents'], 'number');
+    const unknownSite = await call('POST', '/api/admin/windows/preview', { sql, site: 'nope', minutes: 60 });
+    assert.deepEqual([unknownSite.status, unknownSite.json['field']], [404, 'site']);
   });
 });

@@ -160,6 +160,10 @@ export async function previewWindow(
   if (!requireSameOrigin(ctx, req, res)) return;
   const body = await readJson(req, res, previewSchema);
   if (body === undefined) return;
+  if (!(await ctx.sites.get(body.site))) {
+    notFound(res, { error: `no site "${body.site}"`, field: 'site' });
+    return;
+  }
   const parsed = ctx.windowAdmin.parse(body, undefined, 1);
   if (!parsed.ok) return answerProblem(res, parsed.problem);
   const toMs = Date.now();
