@@ -2,6 +2,7 @@ import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -37,9 +38,14 @@ import type {
  *
  * Every second: each consumer's lag (newest stream entry − checkpoint, ms of ingest time, worst shard — the
  * admin health page's figure). Every --sample-s (10 s): RSS of every process (/proc/<pid>/status VmRSS),
- * Redis INFO memory and what it holds, accepted events/s, non-202 answers (server /metrics), e2e latency.
+ * the live heap of the Node processes (heap left after their latest full GC, from --trace-gc), Redis INFO
+ * memory and MEMORY USAGE by kind of key, accepted events/s, non-202 answers (server /metrics), e2e latency.
  * Memory is judged from the end of the warm-up (20 % of the run; at least a minute for runs of 5 min or
- * more) to the end. Prints `key=value` lines and writes bench/results/soak.json (time series included).
+ * more) to the end (`memory_flat`), and over the last quarter alone (`memory_flat_last_quarter`: still
+ * growing at the end, or a bounded store that filled up after the warm-up). Consumer lag is flat when the
+ * second half after the warm-up is no worse than the first. The archiver's lag is a saw-tooth of its batch
+ * period (~27 s at this rate), so runs under ~2 min say little about it. Prints `key=value` lines and
+ * writes bench/results/soak.json (time series included); --out writes elsewhere.
  */
 const ROOT_DIR = fileURLToPath(new URL('..', import.meta.url));
 const SHARDS = 4;
@@ -51,6 +57,7 @@ const STACK = ['redis', 'server', 'aggregator', 'archiver', 'janitor'] as const;
 const HARNESS = ['dashboards', 'loadgen'] as const;
 type Proc = (typeof STACK)[number] | (typeof HARNESS)[number];
 const MEMORY_GROWTH_LIMIT = 1.2;
+const LAST_QUARTER_GROWTH_LIMIT = 1.1;
 const STOP_TIMEOUT_MS = 15_000;
 
 const { values: args } = parseArgs({
@@ -184,6 +191,9 @@ interface Sample {
   non202Requests: number;
   rssMb: Record<Proc, number | null>;
   heapUsedMb: { server: number | null; archiver: number | null; loadgen: number };
+  /** Heap size after the latest full GC (Mark-Compact, from --trace-gc) so far, and full GCs so far. */
+  liveHeapMb: Record<NodeProc, number | null>;
+  fullGcs: Record<NodeProc, number>;
   serverEventLoopLagP99Ms: number | null;
   redis: {
     usedMemoryMb: number;
@@ -243,11 +253,35 @@ const crash = new Promise<never>((_, reject) => {
 });
 crash.catch(() => {}); // observed through Promise.race below
 
-function startChild(name: Proc, entry: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT_DIR, entry)], {
+/** Node processes of the stack run with --trace-gc: the heap left after each full GC is their live heap. */
+type NodeProc = 'server' | 'aggregator' | 'archiver' | 'janitor';
+const NODE_PROCS: readonly NodeProc[] = ['server', 'aggregator', 'archiver', 'janitor'];
+const GC_LINE = /^\[\d+:0x[0-9a-f]+\]\s+[\d.]+ ms: /;
+const MARK_COMPACT = /Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB/;
+const liveHeap: Record<NodeProc, { lastMb: number | null; fullGcs: number }> = {
+  server: { lastMb: null, fullGcs: 0 },
+  aggregator: { lastMb: null, fullGcs: 0 },
+  archiver: { lastMb: null, fullGcs: 0 },
+  janitor: { lastMb: null, fullGcs: 0 },
+};
+
+function startChild(name: NodeProc, entry: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--trace-gc', '--import', 'tsx', join(ROOT_DIR, entry)], {
     env: childEnvironment(env),
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
+  if (child.stdout)
+    createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on('line', (line) => {
+      if (!GC_LINE.test(line)) {
+        process.stdout.write(`${line}\n`); // the process's own output (warnings: LOG_LEVEL=warn)
+        return;
+      }
+      const after = MARK_COMPACT.exec(line)?.[1];
+      if (after !== undefined) {
+        liveHeap[name].lastMb = Number(after);
+        liveHeap[name].fullGcs++;
+      }
+    });
   children.push({ name, process: child });
   child.once('exit', (code, signal) => {
     if (!stopping) crashed?.(new Error(`${name} exited during the soak (code ${code}, signal ${signal})`));
@@ -540,6 +574,14 @@ async function main(): Promise<void> {
           eventsPerS: phase === 'start' ? 0 : Math.round(accepted / elapsedS),
           non202Requests: non202Total - lastNon202,
           rssMb: rss,
+          liveHeapMb: Object.fromEntries(NODE_PROCS.map((p) => [p, liveHeap[p].lastMb])) as Record<
+            NodeProc,
+            number | null
+          >,
+          fullGcs: Object.fromEntries(NODE_PROCS.map((p) => [p, liveHeap[p].fullGcs])) as Record<
+            NodeProc,
+            number
+          >,
           heapUsedMb: {
             server: heap(serverMetrics, 'riffle_server_nodejs_heap_size_used_bytes'),
             archiver: heap(archiverMetrics, 'riffle_archiver_nodejs_heap_size_used_bytes'),
@@ -648,6 +690,10 @@ async function main(): Promise<void> {
       warmup_s: round(warmupS),
     };
     const growing: string[] = [];
+    // Still growing at the very end? The last quarter of the run on its own: a store that fills up to its
+    // bound (an outbox MAXLEN, a 5-minute window's state) grows after the warm-up, then stops.
+    const lastQuarter = samples.find((s) => s.phase !== 'start' && s.tS >= 0.75 * durationS - 0.5) ?? end;
+    const growingAtEnd: string[] = [];
     for (const proc of [...STACK, ...HARNESS]) {
       const startMb = start?.rssMb[proc] ?? null;
       const endMb = end?.rssMb[proc] ?? null;
@@ -661,8 +707,13 @@ async function main(): Promise<void> {
         .map((s) => [s.tS / 60, s.rssMb[proc]] as [number, number | null])
         .filter((p): p is [number, number] => p[1] !== null);
       figures[`rss_slope_mb_per_min_${proc}`] = round(slope(points), 2);
-      if ((STACK as readonly string[]).includes(proc) && (ratio === null || ratio >= MEMORY_GROWTH_LIMIT))
-        growing.push(proc);
+      const quarterMb = lastQuarter?.rssMb[proc] ?? null;
+      const lateRatio =
+        endMb !== null && quarterMb !== null && quarterMb > 0 ? round(endMb / quarterMb, 3) : null;
+      figures[`rss_growth_ratio_last_quarter_${proc}`] = lateRatio;
+      if (!(STACK as readonly string[]).includes(proc)) continue;
+      if (ratio === null || ratio >= MEMORY_GROWTH_LIMIT) growing.push(proc);
+      if (lateRatio === null || lateRatio >= LAST_QUARTER_GROWTH_LIMIT) growingAtEnd.push(proc);
     }
     figures['redis_used_memory_start_mb'] = start?.redis.usedMemoryMb ?? null;
     figures['redis_used_memory_warm_mb'] = baseline?.redis.usedMemoryMb ?? null;
@@ -677,8 +728,15 @@ async function main(): Promise<void> {
       figures[`redis_mb_warm_${kind}`] = baseline?.redis.byKind[kind]?.mb ?? 0;
       figures[`redis_mb_end_${kind}`] = end?.redis.byKind[kind]?.mb ?? 0;
     }
-    figures['heap_used_end_mb_server'] = end?.heapUsedMb.server ?? null;
-    figures['heap_used_end_mb_archiver'] = end?.heapUsedMb.archiver ?? null;
+    for (const proc of NODE_PROCS) {
+      const warm = baseline?.liveHeapMb[proc] ?? null;
+      const last = end?.liveHeapMb[proc] ?? null;
+      figures[`heap_live_warm_mb_${proc}`] = warm;
+      figures[`heap_live_end_mb_${proc}`] = last;
+      figures[`heap_live_growth_ratio_${proc}`] =
+        warm !== null && last !== null ? round(last / warm, 3) : null;
+      figures[`full_gcs_after_warmup_${proc}`] = (end?.fullGcs[proc] ?? 0) - (baseline?.fullGcs[proc] ?? 0);
+    }
 
     const lagAfterWarmup = lagSeries.filter((p) => p.tS >= warmupS && p.tS <= durationS);
     const laggingBehind: string[] = [];
@@ -701,6 +759,8 @@ async function main(): Promise<void> {
     }
     figures['memory_flat'] = growing.length === 0 ? 'yes' : 'no';
     figures['memory_growing'] = growing.length === 0 ? 'none' : growing.join(',');
+    figures['memory_flat_last_quarter'] = growingAtEnd.length === 0 ? 'yes' : 'no';
+    figures['memory_growing_last_quarter'] = growingAtEnd.length === 0 ? 'none' : growingAtEnd.join(',');
     figures['lag_flat'] = laggingBehind.length === 0 ? 'yes' : 'no';
     figures['lag_growing'] = laggingBehind.length === 0 ? 'none' : laggingBehind.join(',');
 
@@ -732,6 +792,7 @@ async function main(): Promise<void> {
           windows: WINDOWS,
           criteria: {
             memory: `rss_end / rss_after_warmup < ${MEMORY_GROWTH_LIMIT} for ${STACK.join(', ')}`,
+            memoryLastQuarter: `rss_end / rss_at_75%_of_run < ${LAST_QUARTER_GROWTH_LIMIT} (still growing at the end?)`,
             lag: 'per consumer, max lag of the second half after warm-up ≤ 1.5 × the first half’s + 2 s',
           },
           ...figures,
@@ -756,7 +817,7 @@ const fmt = (v: number | null | undefined, width: number) => String(v ?? '-').pa
 function printRow(s: Sample): void {
   if (s.phase === 'start')
     console.log(
-      '    t_s  ev/s  non202  e2e_p50  e2e_p99  agg_lag  arch_lag   rss_MB: redis server aggr arch janit dash  load   redis_used_MB',
+      '    t_s  ev/s  non202  e2e_p50  e2e_p99  agg_lag  arch_lag | rss_MB: redis server  aggr  arch janit  dash  load | redis_used_MB | live_heap_MB: server aggr arch',
     );
   console.log(
     [
@@ -767,15 +828,20 @@ function printRow(s: Sample): void {
       fmt(s.e2e?.p99Ms, 8),
       fmt(s.lagMs.aggregator.max, 8),
       fmt(s.lagMs.archiver.max, 9),
-      '        ',
+      '|        ',
       fmt(s.rssMb.redis, 5),
       fmt(s.rssMb.server, 6),
-      fmt(s.rssMb.aggregator, 4),
-      fmt(s.rssMb.archiver, 4),
+      fmt(s.rssMb.aggregator, 5),
+      fmt(s.rssMb.archiver, 5),
       fmt(s.rssMb.janitor, 5),
-      fmt(s.rssMb.dashboards, 4),
+      fmt(s.rssMb.dashboards, 5),
       fmt(s.rssMb.loadgen, 5),
-      fmt(s.redis.usedMemoryMb, 15),
+      '|',
+      fmt(s.redis.usedMemoryMb, 13),
+      '|              ',
+      fmt(s.liveHeapMb.server, 6),
+      fmt(s.liveHeapMb.aggregator, 4),
+      fmt(s.liveHeapMb.archiver, 4),
     ].join(' '),
   );
 }
