@@ -85,3 +85,36 @@ export async function readPipelineHealth(
   });
   return { shards, alarms };
 }
+
+/** `GET /api/admin/health` and the socket's `health` event: the pipeline plus the per-stage counters. */
+export interface AdminHealth extends PipelineHealth {
+  /** The ingest counters (accepted, bot, duplicate, rejected:<field>, …) and `aggregated`, summed over shards. */
+  counters: Record<string, number>;
+}
+
+/**
+ * What the admin health page shows, computed in one place for the HTTP route and the socket broadcaster so
+ * both always send the same JSON.
+ */
+export async function readAdminHealth(
+  redis: RedisClient,
+  keys: Keys,
+  shardCount: number,
+): Promise<AdminHealth> {
+  const [pipeline, counters, aggregated] = await Promise.all([
+    readPipelineHealth(redis, keys, shardCount),
+    redis.hgetall(keys.ingestCounters),
+    Promise.all(
+      Array.from({ length: shardCount }, (_, s) =>
+        redis.hget(keys.shard(s).checkpoint('aggregator'), 'events'),
+      ),
+    ),
+  ]);
+  return {
+    ...pipeline,
+    counters: {
+      ...Object.fromEntries(Object.entries(counters).map(([k, v]) => [k, Number(v)])),
+      aggregated: aggregated.reduce((sum, v) => sum + Number(v ?? 0), 0),
+    },
+  };
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { StatsResult } from '../aggregation/stats-reader';
 import type { WindowDefinition } from '../windows/definition';
+import type { Health, HealthSubscribeReply } from './health';
 
 /**
  * The one socket.io contract between the server's realtime gateway and the dashboard (BRIEF §9):
@@ -60,6 +61,8 @@ export interface ServerToClientEvents {
   snapshot: (snapshot: WindowSnapshot) => void;
   delta: (delta: WindowDelta) => void;
   feed: (message: FeedMessage) => void;
+  /** Admin only, after `health:subscribe`: the same JSON as `GET /api/admin/health`, once a second. */
+  health: (health: Health) => void;
 }
 
 export const subscribeRequestSchema = z.object({
@@ -74,6 +77,9 @@ export type SubscribeReply = { ok: true; windows: string[] } | { ok: false; erro
 export interface ClientToServerEvents {
   subscribe: (request: SubscribeRequest, ack: (reply: SubscribeReply) => void) => void;
   unsubscribe: (request: SubscribeRequest) => void;
+  /** Pipeline health for the admin page; refused without an admin session cookie in the handshake. */
+  'health:subscribe': (ack: (reply: HealthSubscribeReply) => void) => void;
+  'health:unsubscribe': () => void;
 }
 
 export interface InterServerEvents {
@@ -88,6 +94,8 @@ export interface SocketData {
 export const rooms = {
   window: (site: string, windowId: string) => `w:${site}:${windowId}`,
   feed: (site: string) => `f:${site}`,
+  /** Emitted with `io.local`: every node computes and sends its own subscribers' health. */
+  health: 'admin:health',
 };
 
 /** At most one message per window per this many ms per client (coalescing). */

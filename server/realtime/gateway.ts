@@ -2,12 +2,14 @@ import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Server } from 'socket.io';
 import type { StoredWindow } from '../../lib/aggregation/definition-store';
+import { readAdminHealth } from '../../lib/aggregation/pipeline-health';
 import { type SubscribeReply, subscribeRequestSchema } from '../../lib/realtime/contract';
 import { createRedisClient } from '../../lib/redis/client';
 import type { ServerContext } from '../context';
 import { mayReadSite } from '../http/auth';
 import { type Client, newClient } from './clients';
 import { type FeedInput, type FeedSink, LiveFeed } from './feed';
+import { adminRefusal, HealthBroadcaster } from './health-broadcaster';
 import { OUTBOX_BLOCK_MS, OutboxTailer } from './outbox-tailer';
 import { subscribe, unsubscribe } from './subscriptions';
 import type { RealtimeServer } from './types';
@@ -23,6 +25,8 @@ export interface RealtimeGateway extends FeedSink {
   readonly io: RealtimeServer;
   /** Per shard, the last outbox id this node has applied (diagnostics and tests). */
   outboxPositions(): Array<string | undefined>;
+  /** This node's pipeline-health subscribers and whether its timer runs (diagnostics and tests). */
+  healthStatus(): { subscribers: number; running: boolean };
   /** Stops the outbox readers, then `io.close()` (sockets, adapter, and the HTTP server's listener). */
   close(): Promise<void>;
 }
@@ -39,7 +43,8 @@ const LATE_EVERY_SYNCS = 5;
  *
  * Aggregates: every node tails every outbox and emits only to its own sockets (`io.local`), so a client gets
  * each update once whichever node it is on. The live feed starts on the node that accepted the events and
- * goes through the adapter to every node's sockets.
+ * goes through the adapter to every node's sockets. Pipeline health (admin only) is computed by each node for
+ * its own subscribers while it has any (health-broadcaster.ts).
  */
 export function startRealtimeGateway(httpServer: HttpServer, deps: RealtimeDeps): RealtimeGateway {
   const { config, logger, redis, keys, metrics } = deps;
@@ -76,6 +81,12 @@ export function startRealtimeGateway(httpServer: HttpServer, deps: RealtimeDeps)
     logger,
   });
   const feed = new LiveFeed(io, deps.salts, config.GEOIP, metrics, logger);
+  const health = new HealthBroadcaster({
+    io,
+    read: () => readAdminHealth(redis, keys, config.SHARDS),
+    refusal: (socket) => adminRefusal(deps, socket.request),
+    logger,
+  });
   const tailers = Array.from({ length: config.SHARDS }, (_, shard) => {
     const reader = createRedisClient(redisUrl, {
       name: `gateway-outbox-${shard}`,
@@ -158,9 +169,18 @@ export function startRealtimeGateway(httpServer: HttpServer, deps: RealtimeDeps)
       const parsed = subscribeRequestSchema.safeParse(request);
       if (parsed.success) unsubscribe(hub, client, parsed.data);
     });
+    // The ack is the last argument whatever a client sends before it (the contract sends nothing).
+    socket.on('health:subscribe', (...args: unknown[]) => {
+      const ack = args.at(-1);
+      void health.subscribe(socket).then((reply) => {
+        if (typeof ack === 'function') ack(reply);
+      });
+    });
+    socket.on('health:unsubscribe', () => health.unsubscribe(socket));
     socket.on('disconnect', () => {
       for (const slot of [...client.slots]) hub.detach(client, slot);
       hub.clients.forget(client);
+      health.unsubscribe(socket);
       metrics.realtimeClients.dec();
     });
   });
@@ -169,6 +189,7 @@ export function startRealtimeGateway(httpServer: HttpServer, deps: RealtimeDeps)
     io,
     publishFeed: (input: FeedInput) => feed.publishFeed(input),
     outboxPositions: () => tailers.map((t) => t.lastId),
+    healthStatus: () => ({ subscribers: health.subscriberCount, running: health.running }),
     async close() {
       if (closing) return;
       closing = true;
@@ -176,6 +197,7 @@ export function startRealtimeGateway(httpServer: HttpServer, deps: RealtimeDeps)
       await syncing;
       await Promise.all(tailers.map((t) => t.stop()));
       feed.close();
+      health.close();
       hub.close();
       await io.close();
       adapterClient.disconnect();

@@ -98,38 +98,14 @@ export const previewSchema = z.object({
 });
 export type PreviewAnswer = z.infer<typeof previewSchema>;
 
-/** The archiver's deliveries on a shard (only the figures the page shows; a change of shape is ignored). */
-const archiveStatusSchema = z.object({
-  files: z.number(),
-  records: z.number(),
-  failedRecords: z.number(),
-  lastDeliveryAtMs: z.number().nullable(),
-  lastError: z.string().nullable(),
-});
-export type ArchiveStatus = z.infer<typeof archiveStatusSchema>;
-
-const consumerSchema = z.object({
-  consumer: z.string(),
-  checkpointId: z.string().nullable(),
-  lagMs: z.number().nullable(),
-  owner: z.string().nullable(),
-  epoch: z.number().nullable(),
-  lastCommitAtMs: z.number().nullable(),
-  archive: archiveStatusSchema.nullable().optional().catch(undefined),
-});
-export type ConsumerHealth = z.infer<typeof consumerSchema>;
-
-export const healthSchema = z.object({
-  shards: z.array(
-    z.object({
-      shard: z.number(),
-      length: z.number(),
-      firstId: z.string().nullable(),
-      lastId: z.string().nullable(),
-      consumers: z.array(consumerSchema),
-    }),
-  ),
-  alarms: z.array(z.object({ id: z.string(), detail: z.unknown() })),
-  counters: z.record(z.string(), z.number().nullable()),
-});
-export type Health = z.infer<typeof healthSchema>;
+/**
+ * `GET /api/admin/health` and the socket's `health` event share one schema, kept in lib/ because the
+ * realtime contract names it too.
+ */
+export {
+  type ArchiveStatus,
+  type ConsumerHealth,
+  type Health,
+  healthSchema,
+  healthSubscribeReplySchema,
+} from '../../../lib/realtime/health';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readPipelineHealth } from '../../../lib/aggregation/pipeline-health';
+import { readAdminHealth } from '../../../lib/aggregation/pipeline-health';
 import type { ServerContext } from '../../context';
 import { requireAdmin } from '../../http/auth';
 import { methodNotAllowed, notFound, sendJson } from '../../http/respond';
@@ -38,22 +38,7 @@ const ROUTES: readonly Route[] = [
 ];
 
 async function health(ctx: ServerContext, _req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const [pipeline, counters] = await Promise.all([
-    readPipelineHealth(ctx.redis, ctx.keys, ctx.config.SHARDS),
-    ctx.redis.hgetall(ctx.keys.ingestCounters),
-  ]);
-  const aggregated = await Promise.all(
-    Array.from({ length: ctx.config.SHARDS }, (_, s) =>
-      ctx.redis.hget(ctx.keys.shard(s).checkpoint('aggregator'), 'events'),
-    ),
-  );
-  sendJson(res, 200, {
-    ...pipeline,
-    counters: {
-      ...Object.fromEntries(Object.entries(counters).map(([k, v]) => [k, Number(v)])),
-      aggregated: aggregated.reduce((sum, v) => sum + Number(v ?? 0), 0),
-    },
-  });
+  sendJson(res, 200, await readAdminHealth(ctx.redis, ctx.keys, ctx.config.SHARDS));
 }
 
 /** `/api/admin/*`: every route but login and the session probe needs an admin session. */
