@@ -413,6 +413,36 @@ test('pipeline health: shards with their aggregator, stages and counters, refres
   await expect(page.getByTestId('stage-aggregated')).toContainText(/\d/);
   const first = await page.getByTestId('health-updated').textContent();
   expect(first).toBeTruthy();
-  // Polled every second: the aggregator's commit clock keeps moving.
+  // Pushed every second: the aggregator's commit clock keeps moving.
+  await expect(page.getByTestId('health-updated')).toContainText(/Updated (just now|1 s ago)/);
+  // Live over socket.io: once the dot says so, the page no longer asks GET /api/admin/health.
+  await expect(page.getByTestId('health-link')).toHaveAttribute('data-state', 'live');
+  const polls: string[] = [];
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === '/api/admin/health') polls.push(request.url());
+  });
+  await page.waitForTimeout(2_500);
+  expect(polls).toEqual([]);
+  await expect(page.getByTestId('health-updated')).toContainText(/Updated (just now|1 s ago)/);
+});
+
+test('pipeline health without a socket: it falls back to GET /api/admin/health every second', async ({
+  page,
+}) => {
+  const stack = readStack();
+  await logIn(page.context(), stack.baseUrl);
+  // No socket.io at all, neither WebSocket nor long-polling.
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => ws.close());
+  await page.route(/\/socket\.io\//, (route) => route.abort());
+  let polls = 0;
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname === '/api/admin/health') polls++;
+  });
+  await page.goto(`${stack.baseUrl}/admin/health`);
+  await expect(page.getByTestId('shard-0-aggregator')).toBeVisible({ timeout: 10_000 });
+  await expect(page.getByTestId('health-link')).not.toHaveAttribute('data-state', 'live');
+  const before = polls;
+  await page.waitForTimeout(2_500);
+  expect(polls - before).toBeGreaterThanOrEqual(2);
   await expect(page.getByTestId('health-updated')).toContainText(/Updated (just now|1 s ago)/);
 });

@@ -7,6 +7,7 @@ declare const styles: {
   readonly consumerError: string;
   readonly counterValue: string;
   readonly lag: string;
+  readonly link: string;
   readonly rejections: string;
   readonly stage: string;
   readonly stageLabel: string;

@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from 'react';
 import { api } from '../../client/api';
+import { type HealthLink, useLiveHealth } from '../../client/use-live-health';
 import { usePolling } from '../../client/use-polling';
 import {
   describeAlarm,
@@ -11,15 +12,21 @@ import {
   rejections,
   streamIdMs,
 } from '../../model/health';
-import { healthSchema, windowsSchema } from '../../model/schemas';
+import { windowsSchema } from '../../model/schemas';
 import { formatMs } from '../../model/units';
 import styles from '../../styles/health.module.css';
 import shell from '../../styles/shell.module.css';
 import ui from '../../styles/ui.module.css';
 
-const HEALTH_MS = 1_000;
 /** Late counts come from the windows list, which is heavier to compute: less often. */
 const LATE_MS = 5_000;
+
+const LINK_TEXT: Record<HealthLink, string> = {
+  connecting: 'Connecting',
+  live: 'Live',
+  reconnecting: 'Reconnecting',
+  polling: 'Polling',
+};
 
 const count = (n: number | null) => (n === null ? '—' : n.toLocaleString('en-US'));
 
@@ -29,14 +36,12 @@ function ago(nowMs: number, atMs: number | null): string {
   return ms < 1_000 ? 'just now' : `${formatMs(Math.round(ms / 1_000) * 1_000)} ago`;
 }
 
-/** `/admin/health`: streams, consumers and per-stage counters, refreshed every second. */
+/**
+ * `/admin/health`: streams, consumers and per-stage counters, live over socket.io once a second (HTTP polling
+ * while the socket is down or refused; see use-live-health.ts).
+ */
 export function HealthPage() {
-  const { state } = usePolling(async (signal) => {
-    const result = await api('GET', '/api/admin/health', healthSchema, { signal });
-    return result.ok
-      ? { ok: true as const, data: result.data }
-      : { ok: false as const, message: result.error.error };
-  }, HEALTH_MS);
+  const { state, link } = useLiveHealth();
   const late = usePolling(async (signal) => {
     const result = await api('GET', '/api/admin/windows', windowsSchema, { signal });
     return result.ok
@@ -56,6 +61,20 @@ export function HealthPage() {
           <h1 className={shell.pageTitle}>Pipeline health</h1>
           <p className={shell.pageLead}>
             Streams, consumers and counters, refreshed every second.{' '}
+            <span
+              className={styles.link}
+              data-state={link}
+              data-testid="health-link"
+              role="status"
+              aria-live="polite"
+              title={
+                link === 'live'
+                  ? 'Pushed by the server over socket.io'
+                  : 'Read from GET /api/admin/health every second until the live connection is back'
+              }
+            >
+              {LINK_TEXT[link]}
+            </span>{' '}
             {state.status === 'ready' ? (
               <span className={styles.updated} data-testid="health-updated">
                 Updated {ago(now, state.updatedAtMs)}.
