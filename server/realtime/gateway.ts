@@ -31,6 +31,8 @@ export interface RealtimeGateway extends FeedSink {
   close(): Promise<void>;
 }
 
+/** Bound of the socket.io adapter's stream (MAXLEN ~). */
+const ADAPTER_STREAM_MAX_ENTRIES = 2_000;
 /** How often observed times are re-read (idle shards advance them without outbox entries). */
 const SYNC_INTERVAL_MS = 1_000;
 /** Late counts are re-read every this many syncs. */
@@ -66,6 +68,9 @@ export function startRealtimeGateway(httpServer: HttpServer, deps: RealtimeDeps)
       channelPrefix: keys.socketIo.channelPrefix,
       sessionKeyPrefix: keys.socketIo.sessionPrefix,
       blockTimeInMs: OUTBOX_BLOCK_MS,
+      // Nodes read the adapter stream within milliseconds; the default 10,000 entries (~5 KB each with
+      // feed batches) only cost Redis memory.
+      maxLen: ADAPTER_STREAM_MAX_ENTRIES,
       onlyPlaintext: true,
     }),
   });
