@@ -8,6 +8,7 @@ import { readEntries, writeTick } from '../../lib/streams/reader';
 import { streamInfo } from '../../lib/streams/stream-info';
 import type { WindowDefinition } from '../../lib/windows/definition';
 import { type EngineInput, WindowEngine, type WindowResult } from '../../lib/windows/engine';
+import { runShardLoop } from '../shared/shard-loop';
 import { commitBatch } from './commit';
 import { checkForGap } from './gap-check';
 import { LiveValues } from './live-values';
@@ -40,8 +41,6 @@ export interface ShardProcessorDeps {
   /** Test hook: called between the steps of a batch, to inject crashes. */
   onStep?: (step: 'read' | 'commit-sent' | 'committed') => void;
 }
-
-const MAX_BACKOFF_MS = 5_000;
 
 /**
  * The read–fold–commit loop of one owned shard. The engines' state always equals what the last commit
@@ -87,46 +86,21 @@ export class ShardProcessor {
     await this.loop;
   }
 
-  private async run(): Promise<void> {
-    const { logger, shard } = this.deps;
-    let backoffMs = 100;
-    let loaded = false;
-    while (!this.closing) {
-      try {
-        if (!loaded) {
-          await this.load();
-          loaded = true;
-        }
-        const outcome = await this.step();
-        if (outcome === 'FENCED') {
-          logger.warn({ shard }, 'commit fenced: another worker owns this shard now; stopping it');
-          this.deps.onFenced();
-          return;
-        }
-        if (outcome === 'STALE') {
-          logger.info(
-            { shard },
-            'commit was stale (already applied, or the shard moved on); reloading committed state',
-          );
-        }
-        if (outcome === 'STALE' || outcome === 'LEASE_LOST') loaded = false;
-        // The lease lapsed locally (a pause, a Redis outage): commit nothing until the lease manager either
-        // renews it (we reload and go on) or reports it lost (stop() ends this loop).
-        if (outcome === 'LEASE_LOST') await sleep(100);
-        backoffMs = 100;
-      } catch (error) {
-        if (this.closing) return;
-        // The watchdog: a read that outlived its BLOCK by seconds (a blackholed connection) gets a fresh one.
-        if (error instanceof Error && /timed out/i.test(error.message)) this.deps.reader.disconnect(true);
-        logger.warn(
-          { err: error, shard, retryInMs: backoffMs },
-          'shard loop error; reloading committed state',
-        );
-        loaded = false;
-        await sleep(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
-      }
-    }
+  private run(): Promise<void> {
+    return runShardLoop({
+      shard: this.deps.shard,
+      logger: this.deps.logger,
+      reader: this.deps.reader,
+      isClosing: () => this.closing,
+      load: () => this.load(),
+      step: () => this.step(),
+      onFenced: () => this.deps.onFenced(),
+      messages: {
+        fenced: 'commit fenced: another worker owns this shard now; stopping it',
+        stale: 'commit was stale (already applied, or the shard moved on); reloading committed state',
+        error: 'shard loop error; reloading committed state',
+      },
+    });
   }
 
   /** Rebuilds every engine from the committed state. */
@@ -292,8 +266,4 @@ export class ShardProcessor {
       }
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -10,6 +10,7 @@ import type { ShardKeys } from '../../lib/redis/keys';
 import type { RedisClient } from '../../lib/redis/scripts';
 import { streamIdMs } from '../../lib/streams/entry';
 import { writeTick } from '../../lib/streams/reader';
+import { runShardLoop, sleep } from '../shared/shard-loop';
 
 export type ArchiverStep = 'read' | DeliveryStep | 'committed';
 
@@ -82,38 +83,21 @@ export class ShardArchiver {
     await this.loop;
   }
 
-  private async run(): Promise<void> {
-    const { logger, shard } = this.deps;
-    let backoffMs = 100;
-    let loaded = false;
-    while (!this.closing) {
-      try {
-        if (!loaded) {
-          await this.load();
-          loaded = true;
-        }
-        const outcome = await this.step();
-        if (outcome === 'FENCED') {
-          logger.warn({ shard }, 'checkpoint fenced: another archiver owns this shard now; stopping it');
-          this.deps.onFenced();
-          return;
-        }
-        if (outcome === 'STALE') logger.info({ shard }, 'checkpoint moved under us; restarting from it');
-        if (outcome === 'STALE' || outcome === 'LEASE_LOST') loaded = false;
-        if (outcome === 'LEASE_LOST') await sleep(100);
-        backoffMs = 100;
-      } catch (error) {
-        if (this.closing) return;
-        if (error instanceof Error && /timed out/i.test(error.message)) this.deps.reader.disconnect(true);
-        logger.warn(
-          { err: error, shard, retryInMs: backoffMs },
-          'archiver shard loop error; restarting from the checkpoint',
-        );
-        loaded = false;
-        await sleep(backoffMs);
-        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF_MS);
-      }
-    }
+  private run(): Promise<void> {
+    return runShardLoop({
+      shard: this.deps.shard,
+      logger: this.deps.logger,
+      reader: this.deps.reader,
+      isClosing: () => this.closing,
+      load: () => this.load(),
+      step: () => this.step(),
+      onFenced: () => this.deps.onFenced(),
+      messages: {
+        fenced: 'checkpoint fenced: another archiver owns this shard now; stopping it',
+        stale: 'checkpoint moved under us; restarting from it',
+        error: 'archiver shard loop error; restarting from the checkpoint',
+      },
+    });
   }
 
   private async load(): Promise<void> {
@@ -306,7 +290,3 @@ const EMPTY = Buffer.alloc(0);
 /** `k=e` / `k=t` (lib/streams/entry.ts), compared as bytes. */
 const KIND_EVENTS = 0x65;
 const KIND_TICK = 0x74;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
