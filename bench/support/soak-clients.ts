@@ -3,7 +3,7 @@ import { DashboardClient } from './dashboard-client';
 /**
  * The soak bench's dashboards, in a process of their own, measuring e2e latency as it goes (unlike
  * e2e-clients.ts, which keeps every message until the end: a soak must not grow by its own bookkeeping).
- * Driven over IPC by bench/soak.ts:
+ * Driven over IPC by bench/soak.ts (its side: soak-dashboards.ts):
  *   parent → { type: 'start', url, clients, site, windows, share }   child → { type: 'ready', subscribed }
  *   parent → { type: 'accepted', atMs: number[] }   (accept times of sampled requests, ascending, in batches)
  *   parent → { type: 'sample' }                      child → { type: 'sample', … } (since the previous sample)
