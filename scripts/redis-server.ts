@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 
@@ -29,6 +29,12 @@ export interface RedisServerOptions {
   extraArgs?: string[];
   /** Where redis-server's own log goes (inherit = this terminal). */
   logFile?: string;
+  /**
+   * Run it in a process group of its own, so a terminal's Ctrl-C reaches only the supervisor, which stops
+   * Redis after the workers have finished with it. Its pid is kept in `dir/riffle-redis.pid` so a
+   * server orphaned by a killed supervisor is shut down before a new one opens the same AOF.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface RedisServerHandle {
@@ -98,6 +104,8 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
     throw new Error(`redis-server ${version} is too old; Riffle needs Redis ≥ 7`);
   const dir = resolve(options.dir);
   mkdirSync(dir, { recursive: true });
+  const pidFile = join(dir, 'riffle-redis.pid');
+  if (options.ownProcessGroup) await stopOrphan(pidFile, dir);
   const port = options.port ?? (await freePort());
   const args = [
     '--port',
@@ -118,7 +126,10 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
     options.logFile ?? '',
     ...(options.extraArgs ?? []),
   ];
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn('redis-server', args, {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: options.ownProcessGroup === true,
+  });
   await new Promise<void>((ok, fail) => {
     child.once('spawn', ok);
     child.once('error', (error: NodeJS.ErrnoException) =>
@@ -127,10 +138,13 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
   });
   const url = `redis://127.0.0.1:${port}`;
   await waitForPing(url, child, 10_000);
+  if (options.ownProcessGroup && child.pid !== undefined) writeFileSync(pidFile, `${child.pid}\n`);
   const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    await exited(child);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await exited(child);
+    }
+    if (options.ownProcessGroup) rmSync(pidFile, { force: true });
   };
   return {
     url,
@@ -144,4 +158,34 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
     },
     [Symbol.asyncDispose]: stop,
   };
+}
+
+/** A redis-server left running on `dir` by a supervisor that was killed: SIGTERM (AOF flushed), then wait. */
+async function stopOrphan(pidFile: string, dir: string): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  rmSync(pidFile, { force: true });
+  // Only a redis-server working in this very directory: the pid may have been reused by anything else.
+  if (!Number.isInteger(pid) || pid <= 0 || !isRedisIn(pid, dir)) return;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 10_000;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
+function isRedisIn(pid: number, dir: string): boolean {
+  try {
+    const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return command.startsWith('redis-server') && readlinkSync(`/proc/${pid}/cwd`) === dir;
+  } catch {
+    return false; // gone, or not Linux: nothing we can safely identify
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

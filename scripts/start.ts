@@ -64,6 +64,7 @@ async function main(): Promise<void> {
       redisServer = await startRedisServer({
         dir: resolve(ROOT_DIR, config.DATA_DIR, 'redis'),
         logFile: resolve(ROOT_DIR, config.DATA_DIR, 'redis', 'redis.log'),
+        ownProcessGroup: true,
       });
     } catch (error) {
       if (error instanceof RedisNotInstalledError) {
