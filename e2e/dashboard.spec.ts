@@ -9,6 +9,11 @@ import { ADMIN_STATE_FILE, readStack } from './support/stack';
  */
 
 const WITHIN = { timeout: 2_000 };
+
+// "Online now" is shared by every spec on the demo site: when a visitor of an earlier spec leaves the
+// 5-minute window in the very second this visitor arrives, the count does not rise (seen in CI). A retry
+// starts over with a new visitor; a visitor that is never counted still fails every attempt.
+test.describe.configure({ retries: 2 });
 const product = PRODUCTS[1];
 
 test('a visitor’s pageviews, clicks and navigation appear on the dashboard live; leaving drops online now', async ({
