@@ -4,23 +4,10 @@ import { decodeEntry, streamIdMs } from '../streams/entry';
 import { defineWindow, type WindowDefinition } from '../windows/definition';
 import { finalizeResult, mergeResultStates, WindowEngine } from '../windows/engine';
 import type { Predicate } from '../windows/predicate';
+import type { FilterField } from './filter-fields';
 import type { StatsResult } from './stats-reader';
 
-/** Fields a dashboard filter may restrict on (equality). */
-export const FILTER_FIELDS = [
-  'path',
-  'source',
-  'referrerDomain',
-  'device',
-  'browser',
-  'os',
-  'country',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'type',
-] as const;
-export type FilterField = (typeof FILTER_FIELDS)[number];
+export { FILTER_FIELDS, type FilterField } from './filter-fields';
 
 export interface Filter {
   field: FilterField;

@@ -4,20 +4,9 @@
  * (`filter=<field>:<value>`, equality), so the URL maps onto it one to one.
  */
 
-export const FILTER_FIELDS = [
-  'path',
-  'source',
-  'referrerDomain',
-  'device',
-  'browser',
-  'os',
-  'country',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'type',
-] as const;
-export type FilterField = (typeof FILTER_FIELDS)[number];
+import { FILTER_FIELDS, type FilterField } from '../../../lib/aggregation/filter-fields';
+
+export { FILTER_FIELDS, type FilterField };
 
 export const FILTER_LABELS: Record<FilterField, string> = {
   path: 'Page',
