@@ -46,7 +46,7 @@ const LATE_EVERY_SYNCS = 5;
  * Aggregates: every node tails every outbox and emits only to its own sockets (`io.local`), so a client gets
  * each update once whichever node it is on. The live feed starts on the node that accepted the events and
  * goes through the adapter to every node's sockets. Pipeline health (admin only) is computed by each node for
- * its own subscribers while it has any (health-broadcaster.ts).
+ * its own subscribers only while it has subscribers (health-broadcaster.ts).
  */
 export function startRealtimeGateway(httpServer: HttpServer, deps: RealtimeDeps): RealtimeGateway {
   const { config, logger, redis, keys, metrics } = deps;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { rowKey } from '../../bench/support/dashboard-client';
 import { DefinitionStore, definitionRef } from '../../lib/aggregation/definition-store';
 import type { Keys } from '../../lib/redis/keys';
 import type { RedisClient } from '../../lib/redis/scripts';
@@ -181,4 +182,30 @@ function assertPerVisitorOrder(log: readonly StoredInput[]): void {
       lastSeq.set(event.visitor, seq);
     }
   }
+}
+
+/**
+ * Brute force over the shards' logs: FAULT_WINDOW's values per (second, path), keyed like the dashboard's
+ * rows, for comparing what a dashboard or the stats API shows.
+ */
+export async function faultWindowOracle(
+  redis: RedisClient,
+  keys: Keys,
+  shards: number,
+): Promise<Map<string, Record<string, number>>> {
+  const cells = new Map<string, { events: number; visitors: Set<string>; seqSum: number }>();
+  for (const input of (await readLog(redis, keys, shards)).flat()) {
+    const start = Math.floor(input.ingestMs / 1000) * 1000;
+    for (const event of input.events) {
+      const id = rowKey({ start, key: { path: event.path } });
+      const cell = cells.get(id) ?? { events: 0, visitors: new Set<string>(), seqSum: 0 };
+      cell.events++;
+      cell.visitors.add(event.visitor);
+      cell.seqSum += Number(event.props?.['seq'] ?? 0);
+      cells.set(id, cell);
+    }
+  }
+  return new Map(
+    [...cells].map(([id, c]) => [id, { events: c.events, visitors: c.visitors.size, seq_sum: c.seqSum }]),
+  );
 }

@@ -11,6 +11,7 @@ import { type RealtimeGateway, startRealtimeGateway } from '../../server/realtim
 import {
   assertExactlyOnce,
   FAULT_WINDOW,
+  faultWindowOracle,
   installDefinitions,
   observedTimes,
 } from '../helpers/aggregation-oracle';
@@ -181,25 +182,6 @@ describe('Riffle on Redis Cluster', { timeout: 240_000 }, () => {
     return new Map(body.results.map((row) => [rowKey(row), row]));
   }
 
-  /** Brute force over the shards' logs: FAULT_WINDOW's values per (second, path). */
-  async function oracle(): Promise<Map<string, Record<string, number>>> {
-    const cells = new Map<string, { events: number; visitors: Set<string>; seqSum: number }>();
-    for (const input of (await readLog(server.ctx.redis, keys, SHARDS)).flat()) {
-      const start = Math.floor(input.ingestMs / 1000) * 1000;
-      for (const event of input.events) {
-        const id = rowKey({ start, key: { path: event.path } });
-        const cell = cells.get(id) ?? { events: 0, visitors: new Set<string>(), seqSum: 0 };
-        cell.events++;
-        cell.visitors.add(event.visitor);
-        cell.seqSum += Number(event.props?.['seq'] ?? 0);
-        cells.set(id, cell);
-      }
-    }
-    return new Map(
-      [...cells].map(([id, c]) => [id, { events: c.events, visitors: c.visitors.size, seq_sum: c.seqSum }]),
-    );
-  }
-
   /**
    * Waits until the dashboard's rows equal the stats API's (all final), then checks them against the log;
    * returns the events they count.
@@ -220,7 +202,7 @@ describe('Riffle on Redis Cluster', { timeout: 240_000 }, () => {
     );
     const rows = client.rows(FAULT_WINDOW.id);
     assert.deepEqual(rows, await statsApiRows(), `${what}: equal to the stats API`);
-    const expected = await oracle();
+    const expected = await faultWindowOracle(server.ctx.redis, keys, SHARDS);
     assert.deepEqual(
       [...rows.keys()].sort(),
       [...expected.keys()].sort(),

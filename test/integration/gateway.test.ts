@@ -18,7 +18,12 @@ import { buildContext } from '../../server/build-context';
 import type { ServerContext } from '../../server/context';
 import { type RealtimeGateway, startRealtimeGateway } from '../../server/realtime/gateway';
 import { compareIds } from '../../server/realtime/outbox-entry';
-import { FAULT_WINDOW, installDefinitions, observedTimes } from '../helpers/aggregation-oracle';
+import {
+  FAULT_WINDOW,
+  faultWindowOracle,
+  installDefinitions,
+  observedTimes,
+} from '../helpers/aggregation-oracle';
 import { eventually, type ManagedProcess, startProcess } from '../helpers/processes';
 import { produce, readLog, testEvent } from '../helpers/producer';
 import { startTestRedis, type TestRedis, testPrefix } from '../helpers/redis';
@@ -135,25 +140,6 @@ describe('realtime gateway over a running aggregator (real sockets)', { timeout:
     return new Map(stats.results.map((row) => [rowKey(row), row]));
   }
 
-  /** Brute force over the shards' logs: FAULT_WINDOW's values per (second, path). */
-  async function oracle(): Promise<Map<string, Record<string, number>>> {
-    const cells = new Map<string, { events: number; visitors: Set<string>; seqSum: number }>();
-    for (const input of (await readLog(gw.ctx.redis, keys, SHARDS)).flat()) {
-      const start = Math.floor(input.ingestMs / 1000) * 1000;
-      for (const event of input.events) {
-        const id = rowKey({ start, key: { path: event.path } });
-        const cell = cells.get(id) ?? { events: 0, visitors: new Set<string>(), seqSum: 0 };
-        cell.events++;
-        cell.visitors.add(event.visitor);
-        cell.seqSum += Number(event.props?.['seq'] ?? 0);
-        cells.set(id, cell);
-      }
-    }
-    return new Map(
-      [...cells].map(([id, c]) => [id, { events: c.events, visitors: c.visitors.size, seq_sum: c.seqSum }]),
-    );
-  }
-
   /** Every shard has closed the windows of everything in the log. */
   async function drained(def: WindowDefinition): Promise<void> {
     const log = (await readLog(gw.ctx.redis, keys, SHARDS)).flat().filter((i) => i.kind === 'events');
@@ -184,7 +170,7 @@ describe('realtime gateway over a running aggregator (real sockets)', { timeout:
     );
     const rows = client.rows(FAULT_WINDOW.id);
     assert.deepEqual(rows, await statsRows(FAULT_WINDOW), `${what}: equal to the stats API`);
-    const expected = await oracle();
+    const expected = await faultWindowOracle(gw.ctx.redis, keys, SHARDS);
     assert.deepEqual(
       [...rows.keys()].sort(),
       [...expected.keys()].sort(),
@@ -268,7 +254,7 @@ describe('realtime gateway over a running aggregator (real sockets)', { timeout:
       10_000,
       'the gateway to read the re-delivered entries',
     );
-    await new Promise((r) => setTimeout(r, 600)); // two coalescing periods: any change would have gone out
+    await new Promise((r) => setTimeout(r, 600)); // two coalescing periods: a change would have gone out by now
     await assertMatches(watcher, 'client watching the re-delivery');
     const fresh = await dashboard([FAULT_WINDOW.id], gw2);
     await assertMatches(fresh, 'client seeded from Redis after it');
